@@ -1,0 +1,1 @@
+"""eastwest: load, validate and compute the East–West pairing poverty-alleviation figures."""

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# System pieces that pip cannot provide: a CJK font (Chinese in the PDFs), Pango (WeasyPrint's
+# text layout) and poppler-utils (pdftotext/pdftoppm, used by the tests). On Debian/Ubuntu as root
+# they are installed with apt-get; anywhere else we stop and say what to install.
+set -euo pipefail
+
+missing=()
+if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  missing+=(fonts-noto-cjk)
+fi
+if ! ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' ; then
+  missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+fi
+if ! command -v pdftotext >/dev/null 2>&1; then
+  missing+=(poppler-utils)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup: installing ${missing[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" fontconfig >/dev/null
+  fc-cache -f >/dev/null 2>&1 || true
+  exit 0
+fi
+
+cat >&2 <<MSG
+setup: missing system packages: ${missing[*]}
+  The PDFs need a Chinese (CJK) font, Pango for WeasyPrint, and poppler-utils for the tests.
+  Debian/Ubuntu:  sudo apt-get install fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+  macOS (Homebrew): brew install --cask font-noto-sans-cjk && brew install pango poppler
+Then run make again.
+MSG
+exit 1

@@ -1,0 +1,195 @@
+"""Read the project's CSV files: tolerant of a UTF-8 BOM and CRLF, strict about structure.
+
+`read_table(path)` returns a `Table` whose rows carry the physical line number they start on (the header
+is line 1), and the structural problems found on the way (empty file, header only, a record cut off
+mid-quote, a record with the wrong number of fields). The `load_*` functions return typed pandas
+DataFrames of validated data for the rest of the project.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from eastwest import paths
+
+if TYPE_CHECKING:  # pandas is slow to import; the validator does not need it
+    import pandas as pd
+
+FIGURES_COLUMNS = [
+    "id", "seed", "quote", "printed", "value", "unit", "qualifier", "scope", "location", "period",
+    "indicator", "nature", "basis", "status", "same_as", "note",
+]  # fmt: skip
+INDICATORS_COLUMNS = ["id", "title", "description", "unit", "short_unit", "family", "part_of", "max"]
+SCOPES_COLUMNS = ["id", "title_en", "title_zh", "donor_en", "donor_zh", "recipient_en", "recipient_zh", "description"]
+UNITS_COLUMNS = ["id", "title", "short_unit", "description"]
+
+NO_COLUMN = "-"  # shown in place of a column name when a problem concerns a whole row or file
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.column}: {self.message}"
+
+
+@dataclass
+class Table:
+    path: Path
+    header: list[str] = field(default_factory=list)
+    rows: list[dict[str, str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)  # physical line each row starts on, parallel to rows
+    record_lines: list[int] = field(default_factory=list)  # start line of every record after the header
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return display_name(self.path)
+
+
+def display_name(path: Path) -> str:
+    """The file as shown in messages: relative to the repository root when inside it, else as given."""
+    path = Path(path)
+    try:
+        path.resolve().relative_to(paths.ROOT)
+    except ValueError:
+        return path.as_posix()
+    return paths.relative(path)
+
+
+def read_table(path: Path | str) -> Table:
+    """Read a CSV file into row dicts, recording structural problems instead of raising."""
+    path = Path(path)
+    table = Table(path)
+    name = table.name
+
+    def problem(row: int, column: str, message: str) -> None:
+        table.problems.append(Problem(name, row, column, message))
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        problem(1, NO_COLUMN, "file is missing")
+        return table
+    except UnicodeDecodeError as error:
+        problem(1, NO_COLUMN, f"not valid UTF-8 (byte {error.start})")
+        return table
+    if not text.strip():
+        problem(1, NO_COLUMN, "file is empty (expected a header row and data rows)")
+        return table
+
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    next_line = 1
+    try:
+        for record in reader:
+            start, next_line = next_line, reader.line_num + 1
+            blank = len(record) <= 1 and not "".join(record).strip()
+            if not table.header:
+                if not blank:
+                    table.header = [cell.strip() for cell in record]
+                continue
+            table.record_lines.append(start)
+            if blank:
+                problem(start, NO_COLUMN, "blank line")
+                continue
+            if len(record) != len(table.header):
+                at_end = reader.line_num >= _count_lines(text)
+                hint = " (file truncated?)" if at_end else ""
+                problem(
+                    start, NO_COLUMN, f"has {len(record)} fields, the header has {len(table.header)}{hint}"
+                )
+                continue
+            table.rows.append(dict(zip(table.header, record, strict=True)))
+            table.lines.append(start)
+    except csv.Error as error:
+        table.record_lines.append(next_line)
+        problem(next_line, NO_COLUMN, f"record cut off or badly quoted ({error}); file truncated?")
+    if table.header and not table.rows and not table.problems:
+        problem(2, NO_COLUMN, "no data rows (header only)")
+    return table
+
+
+def _count_lines(text: str) -> int:
+    return sum(1 for _ in io.StringIO(text, newline=""))
+
+
+def header_problems(table: Table, expected: list[str], extra_allowed: bool = False) -> list[Problem]:
+    """Missing, unexpected, duplicated or reordered columns, reported at row 1."""
+    found: list[Problem] = []
+    seen = set()
+    for column in table.header:
+        if column in seen:
+            found.append(Problem(table.name, 1, column, "column appears twice in the header"))
+        seen.add(column)
+    for column in expected:
+        if column not in seen:
+            found.append(Problem(table.name, 1, column, "required column is missing from the header"))
+    if not extra_allowed:
+        for column in table.header:
+            if column not in expected:
+                found.append(Problem(table.name, 1, column, "unexpected column (not in the documented set)"))
+    if not found and not extra_allowed and table.header != expected:
+        found.append(
+            Problem(table.name, 1, NO_COLUMN, f"columns out of order; expected: {','.join(expected)}")
+        )
+    return found
+
+
+def to_frame(table: Table, float_columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Rows as a DataFrame of strings ("" for empty cells), with `float_columns` as floats (NaN if empty)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(table.rows, columns=table.header, dtype=object).fillna("")
+    for column in float_columns:
+        if column in frame.columns:
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype(float)
+    frame["line"] = table.lines
+    return frame
+
+
+_VALIDATED: set[tuple[str, tuple]] = set()  # data dirs (with file sizes and times) that passed validation
+
+
+def _fingerprint(data_dir: Path) -> tuple:
+    files = sorted(item for item in data_dir.glob("*") if item.is_file())
+    return tuple((item.name, item.stat().st_mtime_ns, item.stat().st_size) for item in files)
+
+
+def _load(data_dir: Path | str | None, file_name: str, float_columns: tuple[str, ...]) -> pd.DataFrame:
+    from eastwest.validate import DataError, validate  # late import: validate uses this module
+
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA
+    key = (str(data_dir.resolve()), _fingerprint(data_dir))
+    if key not in _VALIDATED:
+        problems = validate(data_dir)
+        if problems:
+            raise DataError(problems)
+        _VALIDATED.add(key)
+    frame = to_frame(read_table(data_dir / file_name), float_columns)
+    return frame.drop(columns="line")
+
+
+def load_figures(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """data/figures.csv after validation; `value` is float, empty optional strings are ""."""
+    return _load(data_dir, "figures.csv", ("value",))
+
+
+def load_indicators(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """data/indicators.csv after validation; `max` is float (NaN when not given)."""
+    return _load(data_dir, "indicators.csv", ("max",))
+
+
+def load_scopes(data_dir: Path | str | None = None) -> pd.DataFrame:
+    return _load(data_dir, "scopes.csv", ())
+
+
+def load_units(data_dir: Path | str | None = None) -> pd.DataFrame:
+    return _load(data_dir, "units.csv", ())

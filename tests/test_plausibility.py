@@ -1,0 +1,191 @@
+"""Each plausibility rule fires on a crafted case and stays quiet on a sane one."""
+
+from __future__ import annotations
+
+import pytest
+
+from eastwest import plausibility
+from eastwest.plausibility import check
+from eastwest.validate import validate
+
+
+def rules_by_figure(findings) -> set[tuple[str, str]]:
+    return {(finding.figure_id, finding.rule) for finding in findings}
+
+
+def figure(id_, printed, unit="yuan", indicator="aid_funds", *, seed="000_89601b300f51dc62.txt", status="ok",
+           qualifier="exact", location="", period="2018/2019", same_as="", value=None):  # fmt: skip
+    """A figure row with only what the rules read; value defaults to the printed number."""
+    row = {
+        "id": id_, "seed": seed, "printed": printed, "unit": unit, "indicator": indicator, "status": status,
+        "qualifier": qualifier, "scope": "beijing-inner-mongolia", "location": location, "period": period,
+        "nature": "actual", "same_as": same_as, "value": value,
+    }  # fmt: skip
+    if value is None:
+        row["value"] = str(plausibility.parse_printed(printed, unit).value)
+    return row
+
+
+def test_fixture_findings_are_all_on_rows_the_curators_marked(dataset):
+    indicators = dataset.tables["indicators"]
+    literal = rules_by_figure(check(dataset.figures, indicators, basis="printed"))
+    assert literal == {
+        ("000-aid-funds-industrial", "part_exceeds_whole"),  # 2.07 trillion > 2.74 billion
+        ("000-aid-funds-industrial", "share_inconsistent"),  # 2.07e12 / 2.74e9 = 755, not 75.4%
+        ("001-registered-poor", "share_inconsistent"),  # 1 - 79,500 / 3.365e9 = 99.998%, not 97.6%
+    }
+    # with the corrected values only the flagged 3.39 trillion stands out: 3.39e12 / median(2.74e9, 2.07e9)
+    # = 3.39e12 / 2.405e9 = 1410
+    corrected = rules_by_figure(check(dataset.figures, indicators, basis="value"))
+    assert corrected == {("000-enterprise-investment", "magnitude")}
+
+
+def test_part_exceeds_whole_fires_and_validate_reports_the_ok_row(dataset):
+    row = dataset.figure("000-aid-funds-industrial")
+    row.update(status="ok", note="", value="2070000000000")
+    dataset.write()
+    found = [str(problem) for problem in validate(dataset.path)]
+    line = dataset.line_of("000-aid-funds-industrial")
+    assert any(
+        p.startswith(f"{dataset.file()}:{line}: status: flagged by rule part_exceeds_whole:") for p in found
+    ), found
+
+
+@pytest.mark.parametrize(
+    ("part_changes", "fires"),
+    [
+        ({}, True),
+        ({"location": "Chifeng"}, True),  # the whole has no location: still comparable
+        ({"period": "2020"}, False),  # another period
+        ({"seed": "003_4269f0bfc06f526b.txt"}, False),  # another source
+        ({"printed": "2.07 billion yuan"}, False),  # 2.07 billion <= 2.74 billion
+    ],
+)
+def test_part_exceeds_whole_scope_of_comparison(dataset, part_changes, fires):
+    rows = [
+        figure("whole", "2.74 billion yuan", location=""),
+        figure("part", "2.07 trillion yuan", indicator="aid_funds_industrial") | part_changes,
+    ]
+    found = rules_by_figure(check(rows, dataset.tables["indicators"]))
+    assert (("part", "part_exceeds_whole") in found) is fires
+
+
+def test_part_and_whole_in_different_locations_are_not_compared(dataset):
+    rows = [
+        figure("whole", "2.74 billion yuan", location="Chifeng"),
+        figure("part", "2.07 trillion yuan", indicator="aid_funds_industrial", location="Hinggan League"),
+    ]
+    assert check(rows, dataset.tables["indicators"]) == []
+
+
+def test_part_of_a_lower_bound_whole_is_not_compared(dataset):
+    rows = [
+        figure("whole", "more than 2.74 billion yuan", qualifier="more_than"),
+        figure("part", "3 billion yuan", indicator="aid_funds_industrial"),
+    ]
+    assert check(rows, dataset.tables["indicators"]) == []
+
+
+@pytest.mark.parametrize(("printed", "fires"), [("75.4%", False), ("100%", False), ("175.4%", True)])
+def test_share_above_max(dataset, printed, fires):
+    rows = [figure("share", printed, unit="fraction", indicator="aid_funds_industrial_share")]
+    found = rules_by_figure(check(rows, dataset.tables["indicators"]))
+    assert (("share", "above_max") in found) is fires
+
+
+@pytest.mark.parametrize(
+    ("chinese", "fires"),
+    [
+        ("27.44亿元", False),  # |2.744e9 - 2.74e9| = 4e6 <= 5e6 + 0.5e6 (the two printed precisions)
+        ("27.45亿元", False),  # 5e6 <= 5.5e6
+        ("27.46亿元", True),  # 6e6 > 5.5e6
+        ("2.74亿元", True),
+    ],
+)
+def test_same_as_disagreement_within_printed_precision(dataset, chinese, fires):
+    rows = [
+        figure("000-funds", "2.74 billion yuan"),
+        figure("003-funds", chinese, seed="003_4269f0bfc06f526b.txt", same_as="000-funds"),
+    ]
+    found = rules_by_figure(check(rows, dataset.tables["indicators"]))
+    assert (("003-funds", "same_as_disagrees") in found) is fires
+
+
+def test_same_as_disagreement_reported_by_validate(dataset):
+    row = dataset.figure("003-beneficiaries")
+    row.update(quote="惠及30多万贫困人口", printed="30多万", value="300000")
+    dataset.figure("000-beneficiaries").update(
+        quote="5,229 people", printed="5,229", value="5229", qualifier="exact"
+    )
+    dataset.write()
+    line = dataset.line_of("003-beneficiaries")
+    found = [str(problem) for problem in validate(dataset.path)]
+    assert any(p.startswith(f"{dataset.file()}:{line}: status: flagged by rule same_as_disagrees") for p in found)
+
+
+MAGNITUDE_PEERS = [
+    ("aid", "2.74 billion yuan"),
+    ("aid-2020", "1.756 billion yuan"),
+    ("sales", "5.2 billion yuan"),
+]
+
+
+def test_magnitude_flags_three_trillion_among_billions(dataset):
+    rows = [figure(i, p) for i, p in MAGNITUDE_PEERS] + [figure("invest", "3.39 trillion yuan")]
+    found = check(rows, dataset.tables["indicators"])
+    # median of the other three = 2.74e9; 3.39e12 / 2.74e9 = 1237 > MAGNITUDE_FACTOR
+    assert rules_by_figure(found) == {("invest", "magnitude")}
+    assert "1237×" in found[0].message
+
+
+def test_magnitude_quiet_on_a_genuine_spread(dataset):
+    # 003 has small and large yuan figures side by side: 20万元 ... 27.44亿元 (a spread of about 160x
+    # against the median is the largest among the curated genuine figures)
+    rows = [figure(i, p) for i, p in MAGNITUDE_PEERS] + [figure("invest", "3.39 billion yuan")]
+    rows += [figure("small", "20 million yuan")]
+    assert check(rows, dataset.tables["indicators"]) == []
+
+
+def test_magnitude_needs_peers_in_same_seed_scope_and_unit(dataset):
+    rows = [figure(i, p, seed="002_d74ba3b826e4bc45.txt") for i, p in MAGNITUDE_PEERS]
+    rows += [figure("invest", "3.39 trillion yuan")]  # alone in seed 000
+    assert check(rows, dataset.tables["indicators"]) == []
+
+
+def test_share_inconsistent_blames_the_share_when_all_rows_are_ok(dataset):
+    dataset.figure("001-registered-poor").update(status="ok", note="", value="3365000000")
+    dataset.write()
+    found = [str(problem) for problem in validate(dataset.path)]
+    line = dataset.line_of("001-poverty-reduction-rate")
+    assert any(p.startswith(f"{dataset.file()}:{line}: status: flagged by rule share_inconsistent") for p in found)
+
+
+def test_corrected_value_that_still_fails_is_a_problem(dataset):
+    # 1 - 79,500 / 3,000,000 = 0.9735, outside 97.6% ± 0.05%
+    dataset.figure("001-registered-poor")["value"] = "3000000"
+    dataset.write()
+    found = [str(problem) for problem in validate(dataset.path)]
+    line = dataset.line_of("001-registered-poor")
+    assert any(
+        p.startswith(f"{dataset.file()}:{line}: value: corrected value still fails rule share_inconsistent")
+        for p in found
+    ), found
+
+
+def test_share_consistent_with_its_parts(dataset):
+    indicators = dataset.tables["indicators"] + [
+        {"id": "aid_funds_industrial_share", "part_of": "", "max": "1"},
+    ]
+    rows = [
+        figure("whole", "2.74 billion yuan"),
+        figure("part", "2.07 billion yuan", indicator="aid_funds_industrial"),
+        # 2.07 / 2.74 = 0.7555; with the printed precisions [2.065/2.745, 2.075/2.735] = [0.7523, 0.7587]
+        figure("share", "75.4%", unit="fraction", indicator="aid_funds_industrial_share"),
+    ]
+    assert check(rows, indicators) == []
+    rows[2] = figure("share", "85.4%", unit="fraction", indicator="aid_funds_industrial_share")
+    assert rules_by_figure(check(rows, indicators)) == {("share", "share_inconsistent")}
+
+
+def test_flagged_rows_may_trip_rules(dataset):
+    assert validate(dataset.path) == []  # the fixture's 2.07 trillion and 3,365 million rows are marked

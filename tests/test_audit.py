@@ -1,0 +1,149 @@
+"""Audit: every stated share, total and rate recomputed from its components, on the real data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from eastwest import audit, metrics, paths
+
+
+@pytest.fixture(scope="module")
+def real() -> tuple[pd.DataFrame, pd.DataFrame]:
+    if not (paths.DATA / "figures.csv").exists():
+        pytest.skip("data/figures.csv is not there yet")
+    return metrics.load_inputs()
+
+
+@pytest.fixture(scope="module")
+def table(real) -> pd.DataFrame:
+    figures, indicators = real
+    return audit.run(figures, indicators)
+
+
+def check(table: pd.DataFrame, name: str, stated: str) -> pd.Series:
+    found = table[(table["check"] == name) & (table["stated"] == stated)]
+    assert len(found) == 1, f"{name} {stated}: {len(found)} rows"
+    return found.iloc[0]
+
+
+def test_columns(table):
+    assert list(table.columns) == audit.COLUMNS
+    assert table["agrees"].dtype == bool
+
+
+def test_poverty_exit_shares_agree(table):
+    counties = check(table, "share:poor_counties_exited_share", "001-poor-counties-exited-share-2020")
+    assert counties["recomputed"] == pytest.approx(47 / 50) and counties["stated_value"] == 0.94
+    assert counties["agrees"]
+    villages = check(table, "share:poor_villages_exited_share", "001-poor-villages-exited-share-2020")
+    assert villages["recomputed"] == pytest.approx(3787 / 3904)  # 97.003% within "97%" = [96.5%, 97.5%]
+    assert villages["agrees"]
+
+
+def test_poverty_reduction_rate_agrees_only_with_the_corrected_population(table):
+    row = check(table, "rate:poverty_reduction_rate", "001-poverty-reduction-rate-2020")
+    assert row["recomputed"] == pytest.approx((3_365_000 - 79_500) / 3_365_000)  # 97.64% vs stated 97.6%
+    # ±500 people on 3,365,000: [(3,364,500 − 79,500)/3,364,500, (3,365,500 − 79,500)/3,365,500]
+    assert row["lower"] == pytest.approx(3_285_000 / 3_364_500)
+    assert row["upper"] == pytest.approx(3_286_000 / 3_365_500)
+    assert row["agrees"]
+    assert "as printed" in row["note"] and "does not agree" in row["note"]  # 3,365 million → 99.998%
+
+
+def test_industrial_share_agrees_with_the_corrected_amount(table):
+    row = check(table, "share:aid_funds_industrial_share", "000-aid-funds-industrial-share")
+    assert row["recomputed"] == pytest.approx(2.07e9 / 2.74e9)  # 75.55% vs stated 75.4%
+    # [2.065/2.745, 2.075/2.735] = [75.23%, 75.87%] overlaps [75.35%, 75.45%]
+    assert (row["lower"], row["upper"]) == pytest.approx((2.065 / 2.745, 2.075 / 2.735))
+    assert row["agrees"]
+    assert "corrected" in row["note"]
+
+
+def test_sums_of_parts(table):
+    donations = check(table, "sum:social_donations", "002-social-donations-2011")
+    assert donations["recomputed"] == pytest.approx(1.64e6 + 26.14e6)  # = 27.78 million
+    assert donations["agrees"]
+    investment = check(table, "sum:project_investment", "002-project-investment-2011")
+    assert investment["recomputed"] == pytest.approx(70e6 + 70e6 + 189e6)  # = 329 million
+    assert investment["agrees"]
+    projects = check(table, "sum:projects", "002-projects-2011")
+    assert projects["recomputed"] == 22 + 10 and projects["agrees"]
+    counties = check(table, "sum:poor_counties", "001-poor-counties-2020")
+    assert counties["recomputed"] == 47 + 3 and counties["agrees"]
+
+
+def test_product_of_houses_and_area_per_household(table):
+    row = check(table, "product:livestock_stall_area", "002-livestock-stall-area-halu-2011")
+    assert row["recomputed"] == 28 * 100  # 2,800 m²
+    assert row["agrees"]
+
+
+def test_completion_rate_and_implied_target(table):
+    completion = check(table, "rate:employment_target_completion", "004-employment-target-completion-2022")
+    assert completion["upper"] == pytest.approx(31.335e6 / 30e6)  # at most 104.45% ≥ 103.8%
+    assert completion["agrees"]
+    target = check(table, "implied:employment_target", "004-employment-target-2022")
+    assert target["recomputed"] == pytest.approx(31.33e6 / 1.038)  # 30.18 million, "more than 30million"
+    assert target["agrees"]
+
+
+def test_linked_statements_in_000_and_003_agree(table):
+    linked = table[(table["check"] == "same_as") & (table["inputs"] == "003-aid-funds-2018-2019")]
+    assert len(linked) == 1 and linked.iloc[0]["stated"] == "000-aid-funds-2018-2019"
+    assert linked.iloc[0]["recomputed"] == 2.744e9  # 27.44亿 lies within 2.74 billion ± 0.005 billion
+    assert linked.iloc[0]["agrees"]
+    beneficiaries = table[(table["check"] == "same_as") & (table["inputs"] == "003-beneficiaries")]
+    assert beneficiaries.iloc[0]["agrees"]  # "more than 300,000" and "30多万"
+    assert (table[table["check"] == "same_as"]["agrees"]).all()
+
+
+def test_flagged_figures_appear_but_never_pass(table, real):
+    figures = real[0]
+    flagged = set(figures.loc[figures["status"] == "flagged", "id"])
+    assert flagged, "the data should carry the known flagged figures"
+    for fid in flagged:
+        involved = table[(table["stated"] == fid) | table["inputs"].str.split().apply(lambda ids, f=fid: f in ids)]
+        assert len(involved) >= 1, f"{fid} is missing from the audit"
+        assert not involved["agrees"].any(), f"{fid} passes a check"
+    part = table[table["inputs"] == "001-aid-funds-allocated-to-counties-2020"].iloc[0]
+    assert part["recomputed"] == 67.947e9 and part["stated_value"] == 1_296_948_000  # a part 52× its whole
+    assert "flagged" in part["note"]
+
+
+def test_every_stated_fraction_is_in_the_audit(table, real):
+    figures = real[0]
+    restated = metrics.restatements(figures)
+    fractions = set(figures.loc[figures["unit"] == "fraction", "id"]) - restated
+    listed = set(table["stated"])
+    assert fractions <= listed, fractions - listed
+    growth = check(table, "not_checkable", "000-aid-funds-growth-2020")
+    assert not growth["agrees"] and "implied_by_growth" in growth["note"]
+
+
+def test_no_unexplained_disagreements(table):
+    judged = table[~table["check"].isin(["not_checkable", "flagged"])]
+    failing = judged[~judged["agrees"]]
+    assert all("flagged" in note for note in failing["note"]), failing[["check", "stated", "inputs"]]
+
+
+# ---- synthetic: a wrong statement is caught ------------------------------------------------------
+def test_a_stated_share_that_does_not_fit_is_reported():
+    base = {"seed": "001_x.txt", "quote": "", "qualifier": "exact", "scope": "s", "location": "", "period": "2020",
+            "nature": "actual", "basis": "", "status": "ok", "same_as": "", "note": ""}  # fmt: skip
+    figures = pd.DataFrame(
+        [
+            {**base, "id": "n", "printed": "47", "value": 47.0, "unit": "county", "indicator": "poor_counties_exited"},
+            {**base, "id": "d", "printed": "50", "value": 50.0, "unit": "county", "indicator": "poor_counties"},
+            {**base, "id": "s", "printed": "92%", "value": 0.92, "unit": "fraction",
+             "indicator": "poor_counties_exited_share"},
+        ]
+    )  # fmt: skip
+    indicators = pd.DataFrame(
+        {"id": ["poor_counties", "poor_counties_exited", "poor_counties_exited_share"],
+         "unit": ["county", "county", "fraction"], "part_of": ["", "poor_counties", ""]}
+    )  # fmt: skip
+    out = audit.run(figures, indicators)
+    row = out[out["check"] == "share:poor_counties_exited_share"].iloc[0]
+    assert row["recomputed"] == pytest.approx(0.94) and row["stated_value"] == 0.92  # 94% is outside [91.5%, 92.5%]
+    assert not row["agrees"]

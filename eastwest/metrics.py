@@ -650,7 +650,7 @@ def _total_key(op: Operand) -> tuple[str, str, str, str]:
     return (*_series_key(op), op.basis)
 
 
-def _annual_averages(spec: AnnualAverage, operands: list[Operand]) -> list[Result]:
+def _annual_averages(spec: AnnualAverage, operands: list[Operand], titles: dict[str, str]) -> list[Result]:
     """Amounts (yuan) only: a count of projects or people over two years is not an annual flow."""
     out = []
     for op in operands:
@@ -664,7 +664,7 @@ def _annual_averages(spec: AnnualAverage, operands: list[Operand]) -> list[Resul
             Result(
                 spec.id,
                 spec.family,
-                f"{spec.title}: {op.indicator}",
+                f"{spec.title}: {titles.get(op.indicator, op.indicator)}",
                 "yuan per year",
                 f"{op.indicator} {op.period} / {n}",
                 (op,),
@@ -676,7 +676,9 @@ def _annual_averages(spec: AnnualAverage, operands: list[Operand]) -> list[Resul
     return out
 
 
-def _implied_by_growth(spec: ImpliedByGrowth, operands: list[Operand]) -> tuple[list[Result], list[Operand]]:
+def _implied_by_growth(
+    spec: ImpliedByGrowth, operands: list[Operand], titles: dict[str, str]
+) -> tuple[list[Result], list[Operand]]:
     results, implied = [], []
     inputs = (Input("amount", spec.amount), Input("growth", spec.growth))
     for amount, growth in match(inputs, operands):
@@ -689,7 +691,7 @@ def _implied_by_growth(spec: ImpliedByGrowth, operands: list[Operand]) -> tuple[
         result = Result(
             spec.id,
             spec.family,
-            f"{spec.title}: {spec.amount}",
+            f"{spec.title}: {titles.get(spec.amount, spec.amount)}",
             amount.unit,
             formula,
             (amount, growth),
@@ -716,7 +718,9 @@ def _implied_by_growth(spec: ImpliedByGrowth, operands: list[Operand]) -> tuple[
     return results, implied
 
 
-def _implied_by_total(spec: ImpliedByTotal, operands: list[Operand]) -> tuple[list[Result], list[Operand]]:
+def _implied_by_total(
+    spec: ImpliedByTotal, operands: list[Operand], titles: dict[str, str]
+) -> tuple[list[Result], list[Operand]]:
     results, implied = [], []
     pending: list[tuple[int, tuple[Operand, ...]]] = []
     singles: dict[tuple, dict[int, list[Operand]]] = {}
@@ -759,7 +763,7 @@ def _implied_by_total(spec: ImpliedByTotal, operands: list[Operand]) -> tuple[li
                 Result(
                     spec.id,
                     spec.family,
-                    f"{spec.title}: {total.indicator}",
+                    f"{spec.title}: {titles.get(total.indicator, total.indicator)}",
                     total.unit,
                     formula,
                     combo,
@@ -790,7 +794,7 @@ def _implied_by_total(spec: ImpliedByTotal, operands: list[Operand]) -> tuple[li
     return results, implied
 
 
-def _growth(spec: Growth, operands: list[Operand]) -> list[Result]:
+def _growth(spec: Growth, operands: list[Operand], titles: dict[str, str]) -> list[Result]:
     series: dict[tuple, dict[int, list[Operand]]] = {}
     for op in operands:
         year = single_year(op.period)
@@ -832,7 +836,7 @@ def _growth(spec: Growth, operands: list[Operand]) -> list[Result]:
                     Result(
                         spec.id,
                         spec.family,
-                        f"{spec.title}: {name}",
+                        f"{spec.title}: {titles.get(name, name)}",
                         unit,
                         formula,
                         (early, late),
@@ -849,23 +853,31 @@ def _circular(early: Operand, late: Operand) -> bool:
     return early.implied_by == "implied_by_growth" and set(late.ids) <= set(early.ids)
 
 
+def _indicator_titles(indicators: pd.DataFrame) -> dict[str, str]:
+    """Indicator id → its readable title, so metric titles never show a raw id (empty when unknown)."""
+    if "id" not in indicators or "title" not in indicators:
+        return {}
+    return dict(zip(indicators["id"], indicators["title"], strict=True))
+
+
 def compute(figures: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """Evaluate every spec for every scope and period where its inputs exist (see module docstring)."""
     if indicators is None:
         indicators = _default_indicators()
     operands = usable_operands(figures)
     specs = catalogue(indicators)
+    titles = _indicator_titles(indicators)
     results: list[Result] = []
     implied: list[Operand] = []
     # Stage 1: amounts implied by growth rates, then by totals (which may use the former).
     for spec in specs:
         if isinstance(spec, ImpliedByGrowth):
-            found, more = _implied_by_growth(spec, operands)
+            found, more = _implied_by_growth(spec, operands, titles)
             results += found
             implied += more
     for spec in specs:
         if isinstance(spec, ImpliedByTotal):
-            found, more = _implied_by_total(spec, operands + implied)
+            found, more = _implied_by_total(spec, operands + implied, titles)
             results += found
             implied += more
     # Stage 2: everything else; growth also sees the implied amounts.
@@ -873,9 +885,9 @@ def compute(figures: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd
         if isinstance(spec, Formula):
             results += _evaluate_formula(spec, operands)
         elif isinstance(spec, AnnualAverage):
-            results += _annual_averages(spec, operands)
+            results += _annual_averages(spec, operands, titles)
         elif isinstance(spec, Growth):
-            results += _growth(spec, operands + implied)
+            results += _growth(spec, operands + implied, titles)
     frame = pd.DataFrame([r.row() for r in results], columns=COLUMNS)
     for column in ("value", "lower", "upper"):
         frame[column] = frame[column].astype(float)

@@ -5,13 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from eastwest import audit, metrics, paths
+from eastwest import audit, metrics
 
 
 @pytest.fixture(scope="module")
 def real() -> tuple[pd.DataFrame, pd.DataFrame]:
-    if not (paths.DATA / "figures.csv").exists():
-        pytest.skip("data/figures.csv is not there yet")
     return metrics.load_inputs()
 
 

@@ -9,13 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eastwest import metrics, paths
+from eastwest import metrics
 from eastwest.metrics import CATALOGUE, COLUMNS, compute
 
 
 def _real_data() -> tuple[pd.DataFrame, pd.DataFrame]:
-    if not (paths.DATA / "figures.csv").exists():
-        pytest.skip("data/figures.csv is not there yet")
     return metrics.load_inputs()
 
 
@@ -299,3 +297,13 @@ def test_implied_base_reproduces_the_stated_growth(amount_digits, growth_tenths)
     assert base["period"] == "2019"
     assert amount / base["value"] - 1 == pytest.approx(growth, abs=1e-12)
     assert base["lower"] <= base["value"] <= base["upper"]
+
+
+def test_titles_name_indicators_by_their_title_not_their_id(table, real):
+    figures, indicators = real
+    ids = set(indicators["id"])
+    for title in table["title"]:
+        tail = title.rsplit(": ", 1)[-1]
+        assert tail not in ids, f"metric title shows a raw indicator id: {title!r}"
+    growth = set(table.loc[table["family"] == "growth", "title"])
+    assert "Compound annual growth rate: Fiscal assistance funds" in growth

@@ -14,7 +14,6 @@ import copy
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -31,10 +30,6 @@ THREE_MB = 3 * 1024 * 1024
 SCRIPT = "<script>alert(1)</script>"
 
 DATA_DIR = Path(os.environ.get("EASTWEST_TEST_DATA", paths.DATA))
-needs_data = pytest.mark.skipif(
-    not (DATA_DIR / "figures.csv").exists(), reason="data/figures.csv is not assembled yet"
-)
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
 
 
 def execute(name: str, out_dir: Path, **parameters: str) -> nbformat.NotebookNode:
@@ -81,8 +76,6 @@ def chart_count(nb: nbformat.NotebookNode) -> int:
 def rendered(tmp_path_factory) -> dict[str, dict]:
     """Each notebook executed once (02 for Beijing → Inner Mongolia and for the sparse national
     scope), rendered to HTML, print HTML and PDF, with the PDF's text extracted."""
-    if not (DATA_DIR / "figures.csv").exists():
-        pytest.skip("data/figures.csv is not assembled yet")
     out = tmp_path_factory.mktemp("executed")
     runs = {
         "01_overview": ("01_overview", {}),
@@ -99,7 +92,7 @@ def rendered(tmp_path_factory) -> dict[str, dict]:
             "html": render.notebook_to_html(nb, title=key),
             "print_html": render.print_html([(key, nb)], title=key, created=CREATED, cover=False),
             "pdf": pdf,
-            "pdf_text": pdf_text(pdf, out) if shutil.which("pdftotext") else "",
+            "pdf_text": pdf_text(pdf, out),
         }
     return results
 
@@ -115,8 +108,6 @@ AID_2020 = "1.756 billion yuan"
 BENEFICIARIES = "more than 300,000 people"
 
 
-@needs_data
-@needs_poppler
 @pytest.mark.parametrize("number", [AID_PER_PERSON, AID_2020, BENEFICIARIES])
 def test_headline_numbers_appear_in_html_and_pdf(rendered, number):
     result = rendered["02_cooperation"]
@@ -124,8 +115,6 @@ def test_headline_numbers_appear_in_html_and_pdf(rendered, number):
     assert number in result["pdf_text"]
 
 
-@needs_data
-@needs_poppler
 def test_overview_carries_national_2022_context(rendered):
     # 004: "the number of migrant workers ... has reached 31.33 million" (Jan–May 2022).
     result = rendered["01_overview"]
@@ -133,7 +122,6 @@ def test_overview_carries_national_2022_context(rendered):
     assert "31.33 million people" in result["pdf_text"]
 
 
-@needs_data
 def test_title_block_names_scope_in_both_languages_and_data_version(rendered):
     text = visible_text(rendered["02_cooperation"]["html"])
     version = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))["version"]
@@ -145,7 +133,6 @@ def test_title_block_names_scope_in_both_languages_and_data_version(rendered):
 # ---- charts ----------------------------------------------------------------------------------
 
 
-@needs_data
 @pytest.mark.parametrize("key", ["01_overview", "02_cooperation"])
 def test_each_chart_is_a_vega_spec_in_html_and_an_svg_for_print(rendered, key):
     result = rendered[key]
@@ -161,8 +148,6 @@ def test_each_chart_is_a_vega_spec_in_html_and_an_svg_for_print(rendered, key):
     assert len(re.findall(r'<div class="chart" id="chart-\d+"><svg', body)) == n
 
 
-@needs_data
-@needs_poppler
 def test_chart_text_is_drawn_in_the_pdf(rendered):
     """SVG text reaches the PDF as text (not paths or tofu): chart titles are extractable."""
     text = rendered["02_cooperation"]["pdf_text"]
@@ -170,7 +155,6 @@ def test_chart_text_is_drawn_in_the_pdf(rendered):
     assert "How the amount is known" in text
 
 
-@needs_data
 def test_funding_chart_draws_implied_values_apart_from_stated_ones(rendered):
     nb = rendered["02_cooperation"]["nb"]
     specs = [
@@ -233,7 +217,6 @@ def test_chart_specs_compile_with_vega_lite_5_for_jupyterlab():
 # ---- self-contained, small, deterministic HTML --------------------------------------------------
 
 
-@needs_data
 @pytest.mark.parametrize("key", ["01_overview", "02_cooperation", "02_national", "03_data_audit"])
 def test_html_is_self_contained_small_and_hides_code(rendered, key):
     document = rendered[key]["html"]
@@ -247,7 +230,6 @@ def test_html_is_self_contained_small_and_hides_code(rendered, key):
     assert str(paths.ROOT) not in document, "no absolute paths"
 
 
-@needs_data
 @pytest.mark.parametrize("key", ["01_overview", "02_cooperation", "03_data_audit"])
 def test_vega_runtime_is_embedded_once_when_there_are_charts(rendered, key):
     document = rendered[key]["html"]
@@ -255,14 +237,12 @@ def test_vega_runtime_is_embedded_once_when_there_are_charts(rendered, key):
     assert runtime_copies == (1 if chart_count(rendered[key]["nb"]) else 0)
 
 
-@needs_data
 def test_same_notebook_gives_byte_identical_html_and_pdf(rendered):
     nb = rendered["02_cooperation"]["nb"]
     assert render.notebook_to_html(copy.deepcopy(nb), title="02_cooperation") == rendered["02_cooperation"]["html"]
     assert render.notebook_to_pdf(nb, title="02_cooperation", created=CREATED) == rendered["02_cooperation"]["pdf"]
 
 
-@needs_data
 def test_scope_without_some_sections_says_so_in_one_line(rendered):
     text = visible_text(rendered["02_national"]["html"])
     # 004 (national) has no consumption-assistance figures.
@@ -272,8 +252,6 @@ def test_scope_without_some_sections_says_so_in_one_line(rendered):
 # ---- PDF -------------------------------------------------------------------------------------------
 
 
-@needs_data
-@needs_poppler
 def test_pdf_is_a4_with_page_numbers_embedded_cjk_fonts_and_fixed_dates(rendered, tmp_path):
     path = tmp_path / "r.pdf"
     path.write_bytes(rendered["02_cooperation"]["pdf"])
@@ -297,8 +275,6 @@ def test_print_css_keeps_charts_and_rows_whole_and_svg_within_the_page():
     assert ".chart svg { max-width: 100%" in css
 
 
-@needs_data
-@needs_poppler
 def test_combined_pdf_has_one_top_level_bookmark_per_report(rendered, tmp_path):
     import xml.etree.ElementTree as ET
 

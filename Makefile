@@ -25,7 +25,7 @@ $(STAMPS)/venv: requirements.lock tools.lock | $(STAMPS)
 	  { echo "setup: Python 3.11 or newer is needed ($(PYTHON_SYS) is $$($(PYTHON_SYS) -V 2>&1))"; exit 1; }
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r tools.lock
-	@$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	@$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	@$(PY) -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "eastwest-repo.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
 	@touch $@
 
@@ -41,11 +41,24 @@ $(STAMPS)/system: | $(STAMPS)
 setup: $(STAMPS)/venv $(STAMPS)/kernel $(STAMPS)/system ## Create .venv from the lock, register the kernel, check fonts
 
 # ---- the product ------------------------------------------------------------------------
+# `make report SCOPE=<scope id>` builds only that scope's cooperation report. The value is taken
+# raw with $(value ...) (make expands nothing in it), handed to Python in the environment and
+# checked there against data/scopes.csv; it is never pasted into a recipe, so the shell never
+# sees it. `unexport SCOPE` keeps make from expanding it for the environment of other recipes.
+# Other variables given on make's command line reach the build through MAKEFLAGS and are refused
+# unless known (see eastwest/params.py), so a typo such as `make report scope=x` stops the build.
+EASTWEST_SCOPE := $(value SCOPE)
+export EASTWEST_SCOPE
+unexport SCOPE
+
 validate: $(STAMPS)/venv ## Check data/ (schema, quotes, numbers, plausibility); prints FILE:ROW: COLUMN: message
 	@$(PY) -m eastwest.validate
 
-report: setup validate ## Build everything under reports/ (HTML, PDF, metrics.csv, audit.csv)
-	@$(PY) -m eastwest.build
+# The build validates data/ itself (skipped when data/, seeds/ and the code are unchanged since the
+# last passing run), tracks each report's inputs by content hash in reports/.build/, and runs the
+# notebooks two at a time; with nothing changed it returns in well under a second.
+report: setup ## Build everything under reports/ (HTML, PDF, metrics.csv, audit.csv); SCOPE=<id> for one scope
+	@$(PY) -m eastwest.build --from-make
 
 test: setup ## Lint, run the tests, check notebooks carry no outputs, validate the data
 	@$(VENV)/bin/ruff check .
@@ -64,5 +77,5 @@ lock: ## Regenerate requirements.lock from requirements.in (needs network)
 	@echo "lock: requirements.lock updated; keep environment.yml's list in step"
 
 clean: ## Remove built reports and caches (keeps .venv)
-	rm -rf reports/* .pytest_cache .ruff_cache .hypothesis
+	rm -rf reports/* reports/.build .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -not -path './.venv/*' -prune -exec rm -rf {} +

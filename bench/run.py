@@ -1,0 +1,201 @@
+"""`make bench`: time the build and the data pipeline, print a table. Figures are printed, not asserted.
+
+Everything runs in temporary copies of the repository (bench.project), never in reports/:
+
+- full build: the first build of a fresh copy, then a warm one (`--force`: every report rebuilt,
+  OS file cache and validation result warm);
+- no-op: `make report` with nothing changed (make, set-up stamps, input hashing included);
+- per additional scope report: a forced full build with two more (synthetic) scopes, minus the
+  plain one, halved;
+- validate + metrics on generated data: 10, 100 and 1,000 synthetic scopes added to the real
+  data, each a copy of one real scope's figures (in turn), in a fresh subprocess per size (time
+  of each step, peak RSS of the process; stopped after --limit seconds);
+- the naive chain on the same notebooks: the `papermill` CLI, then `jupyter nbconvert --to html`,
+  then the `weasyprint` CLI, once per report, one after the other, and our warm build as a ratio.
+
+Options: --quick skips the 1,000-scope size and the naive chain; --keep leaves the temp copies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.project import clean_env, copy_project, python  # noqa: E402
+from bench.synthetic import add_scopes, make_data, read_rows  # noqa: E402
+
+VENV_BIN = Path(python()).parent
+
+
+def timed(args: list[str], cwd: Path, **env: str) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    result = subprocess.run(args, cwd=cwd, env=clean_env(**env), capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(args)} failed in {cwd}:\n{result.stdout}\n{result.stderr}")
+    return seconds, result
+
+
+def build(root: Path, *args: str) -> float:
+    return timed([python(), "-m", "eastwest.build", *args], root)[0]
+
+
+SCALE_PROBE = textwrap.dedent(
+    """
+    import resource, sys, time, json
+    t0 = time.perf_counter()
+    from eastwest import metrics, tables, validate
+    t1 = time.perf_counter()
+    problems = validate.validate(sys.argv[1])
+    t2 = time.perf_counter()
+    figures = tables.load_figures(sys.argv[1])  # validates again: the public loader always does
+    t3 = time.perf_counter()
+    result = metrics.compute(figures)
+    t4 = time.perf_counter()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"import": t1 - t0, "validate": t2 - t1, "load": t3 - t2, "metrics": t4 - t3,
+                      "problems": len(problems), "metrics_rows": len(result), "rss_mib": rss / 1024}))
+    """
+)
+
+
+def scaling(work: Path, root: Path, sizes: list[int], limit: float) -> list[dict]:
+    import json
+
+    rows = []
+    for size in sizes:
+        data, per_scope = make_data(work / "data-original", work / f"data-{size}", size)
+        figures = len(read_rows(data / "figures.csv")[1])
+        try:
+            result = subprocess.run(
+                [python(), "-c", SCALE_PROBE, str(data)], cwd=root, env=clean_env(), capture_output=True,
+                text=True, timeout=limit,
+            )  # fmt: skip
+            info = json.loads(result.stdout.strip().splitlines()[-1])
+        except subprocess.TimeoutExpired:
+            info = {"timeout": limit}
+        except (ValueError, IndexError):
+            raise SystemExit(f"bench: the scaling probe failed:\n{result.stdout}\n{result.stderr}") from None
+        info.update(scopes=size, per_scope=per_scope, total=figures)
+        rows.append(info)
+        shutil.rmtree(data)
+    return rows
+
+
+def naive_chain(root: Path, work: Path) -> tuple[float, int]:
+    """papermill CLI → nbconvert CLI → weasyprint CLI, once per report, sequentially."""
+    from eastwest import params
+
+    out = work / "naive"
+    out.mkdir()
+    scopes = params.scopes_with_figures(root / "data")
+    runs = []
+    for notebook in sorted((root / "notebooks").glob("*.ipynb")):
+        declared = params.notebook_parameters(notebook)
+        if "scope" in declared:
+            runs += [(notebook, f"{notebook.stem}-{scope}", ["-p", "scope", scope]) for scope in scopes]
+        else:
+            runs.append((notebook, notebook.stem, []))
+    start = time.perf_counter()
+    for notebook, name, extra in runs:
+        executed = out / f"{name}.ipynb"
+        env = {"PYTHONPATH": str(root)}
+        timed(
+            [str(VENV_BIN / "papermill"), str(notebook), str(executed), "-k", "eastwest", "--cwd",
+             str(root / "notebooks"), "-p", "data_dir", "../data", *extra, "--no-progress-bar"],
+            root, **env,
+        )  # fmt: skip
+        timed([str(VENV_BIN / "jupyter"), "nbconvert", "--to", "html", str(executed)], root, **env)
+        timed([str(VENV_BIN / "weasyprint"), str(out / f"{name}.html"), str(out / f"{name}.pdf")], root, **env)
+    return time.perf_counter() - start, len(runs)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Time the build and the data pipeline.")
+    parser.add_argument("--quick", action="store_true", help="skip the 1,000-scope size and the naive chain")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary copies")
+    parser.add_argument("--figures", type=Path, help="use this figures.csv instead of data/figures.csv")
+    parser.add_argument("--limit", type=float, default=120, help="seconds allowed per scaling size (default 120)")
+    args = parser.parse_args(argv)
+
+    work = Path(tempfile.mkdtemp(prefix="eastwest-bench-"))
+    rows: list[tuple[str, str, str]] = []
+    try:
+        root = copy_project(work / "repo")
+        if args.figures:
+            shutil.copyfile(args.figures, root / "data" / "figures.csv")
+        original_data = work / "data-original"
+        shutil.copytree(root / "data", original_data)
+        figures = len(read_rows(root / "data" / "figures.csv")[1])
+        print(f"bench: copy of the repository in {root} ({figures} figures, {os.cpu_count()} CPUs)", flush=True)
+
+        first = build(root)
+        warm = build(root, "--force")
+        rows.append(("full build, first in a fresh copy", f"{first:.1f} s", "validation included"))
+        rows.append(("full build, warm (--force)", f"{warm:.1f} s", "target ≤ 20 s"))
+        print(f"bench: full build {first:.1f} s, warm {warm:.1f} s", flush=True)
+
+        noop = min(timed(["make", "report"], root)[0] for _ in range(3))
+        noop_build = min(build(root) for _ in range(3))
+        rows.append(
+            ("no-op `make report`", f"{noop * 1000:.0f} ms", f"build alone {noop_build * 1000:.0f} ms; target < 1 s")
+        )
+
+        one_scope = build(root, "--force", "--scope", "national")
+        add_scopes(root / "data", 2)  # copies of the Beijing and the Tianjin figures
+        build(root)  # validation of the new data and the new reports, not timed
+        more = build(root, "--force")
+        rows.append(("per additional scope report", f"{(more - warm) / 2:.1f} s",
+                     f"(forced build with 2 more scopes {more:.1f} s − {warm:.1f} s) / 2; "
+                     f"one scope alone {one_scope:.1f} s"))  # fmt: skip
+        print(f"bench: +2 scopes {more:.1f} s", flush=True)
+
+        sizes = [10, 100] if args.quick else [10, 100, 1000]
+        for info in scaling(work, root, sizes, args.limit):
+            label = f"validate + metrics, {info['scopes']:,} scopes × {info['per_scope']:.0f} figures"
+            if "timeout" in info:
+                rows.append((label, f"> {info['timeout']:.0f} s", f"{info['total']:,} figures; stopped at the limit"))
+            else:
+                rows.append((
+                    label,
+                    f"{info['validate'] + info['metrics']:.2f} s",
+                    f"{info['total']:,} figures: validate {info['validate']:.2f} s, metrics {info['metrics']:.2f} s "
+                    f"(load_figures {info['load']:.2f} s, imports {info['import']:.2f} s), "
+                    f"peak RSS {info['rss_mib']:.0f} MiB"
+                    + (f", {info['problems']} problems!" if info["problems"] else ""),
+                ))  # fmt: skip
+            print(f"bench: {info['scopes']} scopes done", flush=True)
+
+        if not args.quick:
+            # The naive chain runs on the original data (the synthetic scopes removed again).
+            shutil.rmtree(root / "data")
+            shutil.copytree(original_data, root / "data")
+            naive, count = naive_chain(root, work)
+            rows.append((f"naive chain, {count} reports (papermill → nbconvert → weasyprint CLIs)",
+                         f"{naive:.1f} s", f"our warm build = {warm / naive:.2f} × naive; target ≤ 0.5"))  # fmt: skip
+    finally:
+        if args.keep:
+            print(f"bench: kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    width = max(len(r[0]) for r in rows)
+    print()
+    print(f"{'measure':<{width}}  {'time':>9}  notes")
+    print(f"{'-' * width}  {'-' * 9}  {'-' * 40}")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>9}  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

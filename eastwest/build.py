@@ -1,0 +1,963 @@
+"""Build everything under reports/: `python -m eastwest.build` (what `make report` runs).
+
+Steps, in order; the first failure stops the build with a message and exit status 1:
+
+1. Parameters (eastwest.params): `--scope`/`--param`, or from make `SCOPE=` and the names on
+   make's command line. Unknown names or values stop the build before anything is written.
+2. Validation (eastwest.validate) of data/ and seeds/. On problems, their FILE:ROW: COLUMN lines
+   are printed and nothing under reports/ is written. A passing result is remembered in
+   reports/.build/validated against a hash of data/, seeds/ and the code, so an unchanged
+   repository is not validated twice.
+3. Plan: one *job* per report: every notebook in notebooks/ once, except a notebook declaring a
+   `scope` parameter, which is run once per scope of data/scopes.csv that has figures. Each job
+   has a key, a hash of exactly what it reads (below); reports/.build/manifest.json records the
+   key each output was built from, so a job whose key and outputs are unchanged is skipped.
+4. Notebooks run in `--jobs` (default 2) executor processes, each with one Jupyter kernel reused
+   for its share of the notebooks (reset to a fresh kernel's state before each one), through
+   papermill (kernel `eastwest`, working directory notebooks/, parameters `data_dir` as a path
+   relative to notebooks/ and `scope`). Executed notebooks are cleaned of run-specific metadata.
+   Meanwhile the main process computes metrics.csv and audit.csv and warms up eastwest.render;
+   a pool of `--jobs` render processes forked from it then turns each executed notebook into
+   HTML and PDF as soon as it is ready, and renders the combined report.pdf once all have run.
+5. Everything is first written to a private staging directory (reports/.build/.stage.tmp-<pid>-*);
+   only when every job has succeeded are the files renamed into reports/ one by one (os.replace,
+   atomic per file), outputs before the manifest. A failed, interrupted or killed build
+   therefore leaves the previous reports as they were; leftovers of a killed build are removed by
+   the next one. A lock (reports/.build/lock) makes concurrent builds take turns.
+
+What a job's key covers (documented decision):
+- every job: the notebook file, all of eastwest/*.py, requirements.lock, the kernel name and the
+  parameters;
+- the overview, the audit notebook, metrics.csv and audit.csv: every file in data/ and seeds/;
+- a scope's cooperation report: the reference files of data/ (everything but figures.csv, which
+  includes the data version date printed in the PDFs), the rows of figures.csv whose `scope` is
+  that scope (parsed as CSV, so a row moving or changing elsewhere does not count), and the
+  seeds those rows quote;
+- report.pdf: the cleaned executed notebooks it is made of, their titles and the data version;
+- index.html: the list of entries it shows, data/scopes.csv (descriptions) and the code.
+
+Why parallel work inside the build rather than one make target per report (measured; see
+`make bench`): the keys need content hashes (make only has time stamps); starting a kernel and
+importing pandas/altair in it costs several seconds, which a reused kernel pays once per executor
+instead of once per report; the render libraries are imported and warmed up (Vega runtime, fonts)
+once and inherited by forked render processes, where per-report make targets would pay both for
+every report; and one process can stage and commit the whole set. `make -j2 report` stays safe:
+the build holds a lock (a second build waits, then finds the work done), temporary names carry
+the process id, kernels talk over Unix sockets in private directories (no TCP port to fight over),
+and IPython history is off in build kernels (no shared history database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import fcntl
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from queue import Empty
+
+from eastwest import atomic, params, paths
+
+KERNEL = "eastwest"
+BUILD_DIR_NAME = ".build"
+MANIFEST = "manifest.json"
+VALIDATED = "validated"
+DEFAULT_JOBS = 2
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+class BuildError(Exception):
+    """A failure explained by its message (no traceback is shown)."""
+
+
+# ---- hashing ---------------------------------------------------------------------------------
+
+
+def _sha(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def file_hashes(folder: Path, pattern: str = "*") -> dict[str, str]:
+    """name → sha256 of every regular, non-hidden file directly in `folder` matching `pattern`."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return {}
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.glob(pattern))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+@dataclass
+class Inputs:
+    """Content hashes of everything a build reads, computed once per run."""
+
+    root: Path
+    data_dir: Path
+    code: str = ""
+    data: dict[str, str] = field(default_factory=dict)
+    seeds: dict[str, str] = field(default_factory=dict)
+    notebooks: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def scan(cls, root: Path, data_dir: Path) -> Inputs:
+        inputs = cls(root=root, data_dir=data_dir)
+        code = file_hashes(root / "eastwest", "*.py")
+        lock = root / "requirements.lock"
+        if lock.exists():
+            code["requirements.lock"] = hashlib.sha256(lock.read_bytes()).hexdigest()
+        inputs.code = _sha(json.dumps(code, sort_keys=True))
+        inputs.data = file_hashes(data_dir)
+        inputs.seeds = file_hashes(root / "seeds")
+        inputs.notebooks = file_hashes(root / "notebooks", "*.ipynb")
+        return inputs
+
+    def everything(self) -> str:
+        return _sha(self.code, json.dumps([self.data, self.seeds], sort_keys=True))
+
+    def validation_key(self) -> str:
+        return _sha("validate", self.everything())
+
+
+def figures_by_scope(data_dir: Path) -> tuple[list[str], dict[str, list[list[str]]]]:
+    """The header of figures.csv and its rows grouped by the `scope` column (csv module only)."""
+    path = Path(data_dir) / "figures.csv"
+    if not path.exists():
+        return [], {}
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        column = header.index("scope") if "scope" in header else None
+        groups: dict[str, list[list[str]]] = {}
+        for row in reader:
+            scope = row[column] if column is not None and column < len(row) else ""
+            groups.setdefault(scope, []).append(row)
+    return header, groups
+
+
+def scope_data_key(inputs: Inputs, scope: str, header: list[str], rows: list[list[str]]) -> str:
+    """Hash of what a scope's report reads: reference tables, the scope's figures, their seeds."""
+    reference = {name: digest for name, digest in inputs.data.items() if name != "figures.csv"}
+    seed_column = header.index("seed") if "seed" in header else None
+    seeds = sorted({row[seed_column] for row in rows if seed_column is not None and seed_column < len(row)})
+    quoted = {name: inputs.seeds.get(name, "missing") for name in seeds}
+    return _sha("scope", scope, json.dumps([reference, header, rows, quoted], sort_keys=True, ensure_ascii=False))
+
+
+# ---- plan ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Job:
+    """One notebook run → reports/notebooks/<name>.ipynb, reports/<name>.html, reports/<name>.pdf."""
+
+    name: str
+    notebook: str  # file name in notebooks/
+    title: str
+    parameters: dict[str, str]
+    key: str = ""
+
+    def outputs(self) -> list[str]:
+        return [f"notebooks/{self.name}.ipynb", f"{self.name}.html", f"{self.name}.pdf"]
+
+
+def report_name(notebook: Path, scope: str | None = None) -> str:
+    """`01_overview.ipynb` → `01-overview`; with a scope, `02-cooperation-<scope>`."""
+    name = notebook.stem.replace("_", "-").lower()
+    return f"{name}-{scope}" if scope else name
+
+
+def notebook_title(path: Path) -> str:
+    """The first Markdown heading of the notebook, without the #s; else its file name."""
+    notebook = json.loads(Path(path).read_text(encoding="utf-8"))
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        for line in source.splitlines():
+            if line.startswith("#"):
+                return line.lstrip("#").strip()
+    return Path(path).stem
+
+
+def scope_titles(data_dir: Path) -> dict[str, str]:
+    with open(Path(data_dir) / "scopes.csv", encoding="utf-8-sig", newline="") as handle:
+        return {row["id"]: row.get("title_en") or row["id"] for row in csv.DictReader(handle)}
+
+
+def data_created(data_dir: Path) -> str:
+    """The data version date (data/datapackage.json "created"), used to date the PDFs."""
+    path = Path(data_dir) / "datapackage.json"
+    try:
+        created = json.loads(path.read_text(encoding="utf-8")).get("created")
+    except (OSError, ValueError) as error:
+        raise BuildError(f"{paths.relative(path)}: cannot read the data version ({error})") from None
+    if not isinstance(created, str) or not created:
+        raise BuildError(f"{paths.relative(path)}: created: missing; the PDFs are dated with the data version")
+    return created
+
+
+@dataclass
+class Plan:
+    jobs: list[Job]
+    partial: bool  # a SCOPE build: only some jobs; no metrics/audit/combined/index
+    keys: dict[str, str]  # output → key, for everything this run is responsible for
+
+
+def make_plan(
+    root: Path, data_dir: Path, inputs: Inputs, request: params.Request, kernel: str
+) -> Plan:
+    notebooks_dir = root / "notebooks"
+    data_param = os.path.relpath(data_dir, notebooks_dir)
+    header, groups = figures_by_scope(data_dir)
+    scopes = params.scopes_with_figures(data_dir)
+    titles = scope_titles(data_dir)
+    everything = inputs.everything()
+    jobs: list[Job] = []
+    for notebook in sorted(notebooks_dir.glob("*.ipynb")):
+        declared = params.notebook_parameters(notebook)
+        common = _sha(inputs.code, inputs.notebooks.get(notebook.name, ""), kernel)
+        extra = {k: v for k, v in request.extra.items() if k in declared}
+        base: dict[str, str] = {"data_dir": data_param} if "data_dir" in declared else {}
+        heading = notebook_title(notebook)
+        if "scope" in declared:
+            for scope in scopes:
+                if request.scope is not None and scope != request.scope:
+                    continue
+                parameters = {**base, "scope": scope, **extra}
+                data_key = scope_data_key(inputs, scope, header, groups.get(scope, []))
+                jobs.append(
+                    Job(
+                        name=report_name(notebook, scope),
+                        notebook=notebook.name,
+                        title=f"{heading}: {titles.get(scope, scope)}",
+                        parameters=parameters,
+                        key=_sha(common, data_key, json.dumps(parameters, sort_keys=True)),
+                    )
+                )
+        elif request.scope is None:
+            parameters = {**base, **extra}
+            jobs.append(
+                Job(
+                    name=report_name(notebook),
+                    notebook=notebook.name,
+                    title=heading,
+                    parameters=parameters,
+                    key=_sha(common, everything, json.dumps(parameters, sort_keys=True)),
+                )
+            )
+    keys = {output: job.key for job in jobs for output in job.outputs()}
+    partial = request.scope is not None
+    if not partial:
+        tables_key = _sha("tables", inputs.code, everything)
+        keys["metrics.csv"] = tables_key
+        keys["audit.csv"] = tables_key
+    return Plan(jobs=jobs, partial=partial, keys=keys)
+
+
+# ---- manifest and lock -----------------------------------------------------------------------
+
+
+def read_manifest(build_dir: Path) -> dict[str, str]:
+    try:
+        data = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def up_to_date(reports: Path, manifest: dict[str, str], output: str, key: str) -> bool:
+    return manifest.get(output) == key and (reports / output).is_file()
+
+
+@contextlib.contextmanager
+def build_lock(build_dir: Path) -> Iterator[None]:
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / "lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("build: another build is running; waiting for it", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ---- executing and cleaning a notebook -------------------------------------------------------
+
+INJECTED_CELL_ID = "papermill-parameters"
+
+
+def clean_notebook(nb, root: Path):  # nb: nbformat.NotebookNode
+    """Drop what differs between two runs of the same inputs: timings, paths, random ids.
+
+    Kept: papermill's parameters and version (reproducible and useful when inspecting).
+    """
+    meta = nb.metadata.get("papermill")
+    if meta is not None:
+        nb.metadata["papermill"] = {k: meta[k] for k in ("parameters", "version") if k in meta}
+    root_text = str(root)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = INJECTED_CELL_ID
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and root_text in output.get("text", ""):
+                output["text"] = output["text"].replace(root_text, "<repository>")
+            if output.get("output_type") == "error":
+                output["traceback"] = [line.replace(root_text, "<repository>") for line in output["traceback"]]
+    return nb
+
+
+# A kernel is reused for the notebooks a worker runs, which saves its start-up and the imports
+# (pandas, altair, the chart converter) for every notebook after the first. Before each notebook
+# the kernel is put back to the state of a fresh one: user namespace cleared, execution counter
+# at 1, warning registries forgotten (so a warning shown once is shown again). What cannot be reset
+# is module-level state in imported libraries; the tests compare a report built alone in a fresh
+# kernel with the same report built after others, byte for byte.
+RESET_KERNEL = """
+import warnings
+warnings._filters_mutated()
+warnings.onceregistry.clear()
+get_ipython().reset(new_session=False)
+get_ipython().execution_count = 1
+"""
+
+KERNEL_DIR_PREFIX = "eastwest-kernel-"
+_kernels: dict[str, tuple] = {}  # kernel name -> (manager, socket directory); one per worker process
+
+
+def _kernel_manager(kernel: str, cwd: str):
+    """This process's kernel, started on first use, talking over Unix sockets in a private directory.
+
+    Transport `ipc` instead of TCP: two kernels started at once (two workers, two builds) cannot
+    race for the same port, and nothing listens on the network.
+    """
+    import tempfile
+
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    if kernel in _kernels:
+        manager, _ = _kernels[kernel]
+        if run_sync(manager.is_alive)():
+            return manager
+        _shutdown_kernels()
+    sockets = tempfile.mkdtemp(prefix=f"{KERNEL_DIR_PREFIX}{os.getpid()}-")
+    manager = AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=os.path.join(sockets, "kernel"))
+    _kernels[kernel] = (manager, sockets)
+    run_sync(manager.start_kernel)(cwd=cwd, extra_arguments=["--HistoryManager.enabled=False"])
+    return manager
+
+
+def clean_kernel_dirs() -> None:
+    """Remove socket directories left in the temp directory by executors that were killed."""
+    import tempfile
+
+    for path in Path(tempfile.gettempdir()).glob(f"{KERNEL_DIR_PREFIX}*"):
+        pid = path.name[len(KERNEL_DIR_PREFIX) :].split("-")[0]
+        if pid.isdigit() and not atomic.process_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _shutdown_kernels() -> None:
+    from jupyter_core.utils import run_sync
+
+    while _kernels:
+        _, (manager, sockets) = _kernels.popitem()
+        with contextlib.suppress(Exception):
+            run_sync(manager.shutdown_kernel)(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
+def _reset_kernel(manager) -> None:
+    from jupyter_client import BlockingKernelClient
+
+    client = BlockingKernelClient()
+    client.load_connection_info(manager.get_connection_info())
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        reply = client.execute_interactive(RESET_KERNEL, silent=True, store_history=False, timeout=120)
+        if reply["content"].get("status") != "ok":
+            raise RuntimeError(f"could not reset the kernel: {reply['content'].get('evalue')}")
+    finally:
+        client.stop_channels()
+
+
+def execute(job: Job, root: Path, kernel: str, *, reuse: bool = True):
+    """Run the job's notebook with papermill; returns the cleaned executed notebook."""
+    import nbformat
+    import papermill
+
+    source = nbformat.read(root / "notebooks" / job.notebook, as_version=4)
+    cwd = str(root / "notebooks")
+    manager = _kernel_manager(kernel, cwd)
+    try:
+        _reset_kernel(manager)
+        nb = papermill.execute_notebook(
+            source,
+            None,
+            parameters=dict(job.parameters),
+            kernel_name=kernel,
+            cwd=cwd,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,
+            km=manager,
+        )
+    finally:
+        if not reuse:
+            _shutdown_kernels()
+    return clean_notebook(nb, root)
+
+
+def describe_failure(job: Job, error) -> str:
+    """The notebook, the failing cell and its traceback, as plain text."""
+    where = f"notebooks/{job.notebook}"
+    if "scope" in job.parameters:
+        where += f" (scope {job.parameters['scope']})"
+    cell = f"cell In [{error.exec_count}]" if error.exec_count else f"cell {error.cell_index}"
+    traceback = _ANSI.sub("", "\n".join(error.traceback or [f"{error.ename}: {error.evalue}"]))
+    return f"build: {where}: {cell} failed with {error.ename}: {error.evalue}\n{traceback}"
+
+
+def _short(text: str, limit: int = 3000) -> str:
+    return text if len(text) <= limit else text[: limit // 2] + "\n[...]\n" + text[-limit // 2 :]
+
+
+def _failure(job: Job, step: str, error: BaseException) -> str:
+    import traceback
+
+    detail = _short("".join(traceback.format_exception(error)))
+    return f"build: notebooks/{job.notebook} ({job.name}): {step} failed:\n{detail}"
+
+
+def executor(work, root: str, stage: str, kernel: str, queue, log_path: str, parent: int) -> None:
+    """An executing process: take notebooks from `work` (None ends) and run them in one reused kernel.
+
+    Forked before the main process imports the rendering libraries, so its kernel boots while the
+    main process imports and warms up. Each notebook is reported on `queue` as
+    ("executed", name, error text or None, seconds); the first error ends the process. Which
+    executor runs which notebook depends on timing; the output does not (each notebook starts
+    from a reset kernel, and the tests compare against a report built alone).
+    """
+    _worker_init(log_path, parent)
+    root_path, stage_path = Path(root), Path(stage)
+    try:
+        _kernel_manager(kernel, str(root_path / "notebooks"))  # boots while papermill is imported
+        import nbformat
+        from papermill.exceptions import PapermillExecutionError
+
+        for job in iter(work.get, None):
+            start = time.perf_counter()
+            try:
+                nb = execute(job, root_path, kernel)
+                atomic.write_text(
+                    stage_path / "notebooks" / f"{job.name}.ipynb", nbformat.writes(nb) + "\n", durable=False
+                )
+            except PapermillExecutionError as error:
+                queue.put(("executed", job.name, describe_failure(job, error), 0.0))
+                return
+            except Exception as error:
+                queue.put(("executed", job.name, _failure(job, "executing", error), 0.0))
+                return
+            queue.put(("executed", job.name, None, time.perf_counter() - start))
+    finally:
+        _shutdown_kernels()
+
+
+def render_job(job: Job, stage: str, created: str) -> tuple[str, str | None, float]:
+    """A render task (in a process forked after the warm-up): executed notebook → HTML and PDF."""
+    import nbformat
+
+    from eastwest import render
+
+    start = time.perf_counter()
+    stage_path = Path(stage)
+    try:
+        nb = nbformat.read(stage_path / "notebooks" / f"{job.name}.ipynb", as_version=4)
+        atomic.write_text(stage_path / f"{job.name}.html", render.notebook_to_html(nb, title=job.title), durable=False)
+        pdf = render.notebook_to_pdf(nb, title=job.title, created=created)
+        atomic.write_bytes(stage_path / f"{job.name}.pdf", pdf, durable=False)
+    except Exception as error:
+        return job.name, _failure(job, "rendering", error), 0.0
+    return job.name, None, time.perf_counter() - start
+
+
+def combined_job(parts: list[tuple[str, str]], reports: str, stage: str, created: str) -> tuple[str, str | None, float]:
+    """A render task: the combined report.pdf from the executed notebooks (staged or kept)."""
+    import traceback
+
+    from eastwest import render
+
+    start = time.perf_counter()
+    try:
+        notebooks = [(title, _load_executed(name, Path(reports), Path(stage))) for name, title in parts]
+        atomic.write_bytes(Path(stage) / "report.pdf", render.combined_pdf(notebooks, created=created), durable=False)
+    except Exception as error:
+        detail = _short("".join(traceback.format_exception(error)))
+        return "report.pdf", f"build: report.pdf: rendering failed:\n{detail}", 0.0
+    return "report.pdf", None, time.perf_counter() - start
+
+
+def _render_init(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+
+
+def _worker_init(log_path: str, parent: int) -> None:
+    # Ctrl-C reaches the whole process group; the main process alone decides how to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    _die_with_parent(parent)
+    # Kernels inherit this stderr: their start-up and shut-down chatter goes to the build log.
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 2)
+    os.close(fd)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: a worker is sent SIGTERM when the main build process dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        sys.exit(1)
+
+
+# ---- the build -------------------------------------------------------------------------------
+
+
+def csv_bytes(frame) -> bytes:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def validate_data(data_dir: Path):
+    """(the validator's FILE:ROW: COLUMN: message lines, the loaded figures or None).
+
+    Loading through eastwest.tables validates once and keeps the figures for metrics.csv, instead
+    of validating here and again when the figures are loaded.
+    """
+    from eastwest import tables, validate
+
+    try:
+        return [], tables.load_figures(data_dir)
+    except validate.DataError as error:
+        return [str(problem) for problem in error.problems], None
+
+
+def check_kernel(kernel: str) -> None:
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(kernel)
+    except NoSuchKernel:
+        raise BuildError(f"Jupyter kernel {kernel!r} is not registered; run `make setup`") from None
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _raise_interrupted(signum, frame):  # noqa: ARG001
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def build(
+    *,
+    root: Path = paths.ROOT,
+    data_dir: Path | None = None,
+    reports: Path | None = None,
+    request: params.Request | None = None,
+    jobs: int = DEFAULT_JOBS,
+    kernel: str = KERNEL,
+    force: bool = False,
+    log=print,
+) -> int:
+    """Build reports/. Returns the process exit status; messages go through `log`."""
+    root = Path(root).resolve()
+    data_dir = Path(data_dir).resolve() if data_dir else root / "data"
+    reports = Path(reports).resolve() if reports else root / "reports"
+    build_dir = reports / BUILD_DIR_NAME
+    request = request or params.Request()
+
+    # A bad SCOPE is reported before the (slower) validation, when the tables can be read at all;
+    # if they cannot, validation explains why and the scope is checked after it.
+    try:
+        scope = params.check_scope(request.scope, data_dir)
+        scope_checked = True
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError):
+        scope, scope_checked = request.scope, False
+    inputs = Inputs.scan(root, data_dir)
+    validation_key = inputs.validation_key()
+    validated_file = build_dir / VALIDATED
+    cached = validated_file.is_file() and validated_file.read_text(encoding="utf-8").strip() == validation_key
+    figures = None
+    if not cached:
+        problems, figures = validate_data(data_dir)
+        if problems:
+            for line in problems:
+                log(line)
+            log(f"build: {len(problems)} problem(s) in the data; nothing under reports/ was changed")
+            return 1
+    if not scope_checked:
+        scope = params.check_scope(request.scope, data_dir)
+    request = params.Request(scope=scope, extra=request.extra)
+    if not cached:
+        atomic.write_text(validated_file, validation_key + "\n")
+
+    with build_lock(build_dir):
+        atomic.clean_stale(reports)
+        clean_kernel_dirs()
+        plan = make_plan(root, data_dir, inputs, request, kernel)
+        manifest = read_manifest(build_dir)
+        todo = [
+            job for job in plan.jobs
+            if force or not all(up_to_date(reports, manifest, out, job.key) for out in job.outputs())
+        ]
+        tables_todo = not plan.partial and (
+            force or not all(up_to_date(reports, manifest, out, plan.keys[out]) for out in ("metrics.csv", "audit.csv"))
+        )
+        combined_key = index_key = None
+        if not plan.partial:
+            combined_key, index_key = final_keys(plan, reports, inputs, todo)
+        final_todo = not plan.partial and (
+            force
+            or todo
+            or not up_to_date(reports, manifest, "report.pdf", combined_key or "")
+            or not up_to_date(reports, manifest, "index.html", index_key or "")
+        )
+        if not todo and not tables_todo and not final_todo:
+            log(f"build: reports/ is up to date ({len(plan.jobs)} report(s))")
+            return 0
+        stage = build_dir / f".stage{atomic.TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
+        stage.mkdir(parents=True)
+        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+        for sig in previous:
+            signal.signal(sig, _raise_interrupted)
+        try:
+            status = _run(
+                root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jobs, kernel, log, figures
+            )
+            if status == 0:
+                keys = dict(plan.keys)
+                if not plan.partial:
+                    keys["report.pdf"] = final_keys(plan, reports, inputs, [], stage=stage)[0]
+                    keys["index.html"] = index_key or ""
+                commit(stage, reports, manifest, keys, plan)
+            return status
+        except (KeyboardInterrupt, Interrupted) as interruption:
+            log(f"build: interrupted ({interruption or 'SIGINT'}); reports/ left as it was")
+            return 130
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            shutil.rmtree(stage, ignore_errors=True)
+
+
+def final_keys(plan: Plan, reports: Path, inputs: Inputs, todo: list[Job], stage: Path | None = None):
+    """Keys of report.pdf (the executed notebooks it combines) and index.html (its entries)."""
+    parts = []
+    for job in plan.jobs:
+        if stage is not None and (stage / "notebooks" / f"{job.name}.ipynb").exists():
+            path = stage / "notebooks" / f"{job.name}.ipynb"
+        else:
+            path = reports / "notebooks" / f"{job.name}.ipynb"
+        if job in todo or not path.exists():
+            parts.append((job.name, job.title, job.key))  # will be rebuilt: its key stands for it
+        else:
+            parts.append((job.name, job.title, hashlib.sha256(path.read_bytes()).hexdigest()))
+    created = inputs.data.get("datapackage.json", "")
+    combined = _sha("combined", inputs.code, created, json.dumps(parts))
+    # The index shows titles and the scopes' descriptions (scopes.csv).
+    scopes = inputs.data.get("scopes.csv", "")
+    index = _sha("index", inputs.code, scopes, json.dumps([(job.name, job.title) for job in plan.jobs]))
+    return combined, index
+
+
+def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jobs, kernel, log, figures=None) -> int:
+    """Execute, render and combine into `stage`. Returns the exit status.
+
+    Timeline: executor processes are forked first, so their kernels boot while this process
+    imports the rendering libraries and warms them up (fonts, the Vega runtime), computes
+    metrics.csv and audit.csv, then forks a pool of render processes that inherit the warm state.
+    Each executed notebook is handed to the pool as soon as it is ready; the combined PDF is
+    one more task once every notebook has run.
+    """
+    import multiprocessing
+
+    created = data_created(data_dir) if (todo or final_todo) else ""
+    if todo:
+        check_kernel(kernel)
+    # The kernels must import this checkout's eastwest package, wherever the repository is.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    )
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    executors = []
+    count = max(1, min(jobs, len(todo)))
+    if todo:
+        log_path = reports / BUILD_DIR_NAME / "kernels.log"
+        log_path.write_text("", encoding="utf-8")
+        # Longest first (by the previous build's times), so the longest report does not start last.
+        durations = read_timings(reports / BUILD_DIR_NAME)
+        work = context.Queue()
+        for job in sorted(todo, key=lambda job: -durations.get(job.name, 0.0)):
+            work.put(job)
+        for _ in range(count):
+            work.put(None)
+        for _ in range(count):
+            process = context.Process(
+                target=executor,
+                args=(work, str(root), str(stage), kernel, queue, str(log_path), os.getpid()),
+                daemon=True,
+            )
+            process.start()
+            executors.append(process)
+        log(f"build: running {len(todo)} notebook(s) in {count} kernel(s)")
+    pool = None
+    pools: list = []
+    timings: dict[str, float] = {}
+    try:
+        if tables_todo:
+            from eastwest import audit, metrics, tables
+
+            if figures is None:
+                figures = tables.load_figures(data_dir)
+            atomic.write_bytes(stage / "metrics.csv", csv_bytes(metrics.compute(figures)), durable=False)
+            atomic.write_bytes(stage / "audit.csv", csv_bytes(audit.run(figures)), durable=False)
+            log("build: metrics.csv, audit.csv")
+        if not todo and not final_todo:
+            return 0
+        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+        from eastwest import render
+
+        warm_up(render)
+        pool = ProcessPoolExecutor(
+            max_workers=max(1, jobs), mp_context=context, initializer=_render_init, initargs=(os.getpid(),)
+        )
+        # The combined PDF is the longest single task: its own process starts it the moment the last
+        # notebook has run, instead of queueing behind the single reports.
+        combined_pool = ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=_render_init, initargs=(os.getpid(),)
+        )
+        pools.append(combined_pool)
+        by_name = {job.name: job for job in todo}
+        pending_exec = set(by_name)
+        futures = set()
+        combined_submitted = not final_todo
+        while pending_exec or futures or not combined_submitted:
+            if not pending_exec and not combined_submitted:
+                parts = [(job.name, job.title) for job in plan.jobs]
+                futures.add(combined_pool.submit(combined_job, parts, str(reports), str(stage), created))
+                combined_submitted = True
+            while True:  # hand every executed notebook to the render pool
+                try:
+                    step, name, error, seconds = queue.get_nowait()
+                except Empty:
+                    break
+                if error:
+                    log(error)
+                    log("build: failed; reports/ left as it was")
+                    return 1
+                pending_exec.discard(name)
+                timings[name] = seconds
+                log(f"build: executed {name} ({seconds:.1f} s)")
+                futures.add(pool.submit(render_job, by_name[name], str(stage), created))
+            if futures:
+                done, futures = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)
+                for future in done:
+                    name, error, seconds = future.result()
+                    if error:
+                        log(error)
+                        log("build: failed; reports/ left as it was")
+                        return 1
+                    log(f"build: rendered {name} ({seconds:.1f} s)")
+                    if name in timings:
+                        timings[name] += seconds
+            elif pending_exec:
+                time.sleep(0.05)
+            if pending_exec and not any(p.is_alive() for p in executors) and queue.empty():
+                codes = ", ".join(str(p.exitcode) for p in executors)
+                log(f"build: a notebook process stopped unexpectedly (exit codes {codes}); reports/ left as it was")
+                return 1
+        if final_todo:
+            entries = index_entries(plan, data_dir)
+            atomic.write_text(stage / "index.html", render.index_html(entries), durable=False)
+            log("build: index.html")
+        if timings:
+            write_timings(reports / BUILD_DIR_NAME, timings)
+    finally:
+        for process in executors:
+            if process.is_alive():
+                process.terminate()
+        for each in ([pool] if pool is not None else []) + pools:
+            for process in list((getattr(each, "_processes", None) or {}).values()):
+                if process.is_alive():
+                    process.terminate()
+            each.shutdown(wait=True, cancel_futures=True)
+        for process in executors:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+    return 0
+
+
+def read_timings(build_dir: Path) -> dict[str, float]:
+    try:
+        data = json.loads((build_dir / "timings.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def write_timings(build_dir: Path, timings: dict[str, float]) -> None:
+    """Seconds each report took (execute + render), to start the longest first next time."""
+    merged = {**read_timings(build_dir), **{k: round(v, 1) for k, v in timings.items()}}
+    atomic.write_text(build_dir / "timings.json", json.dumps(merged, indent=1, sort_keys=True) + "\n")
+
+
+def warm_up(render) -> None:
+    """Pay one-off start-up costs of rendering (fonts, the Vega runtime) once, before forking."""
+    import nbformat
+
+    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("warm-up 预热")])
+    with contextlib.suppress(Exception):
+        if hasattr(render, "vega_runtime"):
+            render.vega_runtime()
+        render.notebook_to_html(probe, title="warm-up")
+        render.notebook_to_pdf(probe, title="warm-up", created="2000-01-01")
+
+
+def _load_executed(name: str, reports: Path, stage: Path):
+    import nbformat
+
+    path = stage / "notebooks" / f"{name}.ipynb"
+    if not path.exists():
+        path = reports / "notebooks" / f"{name}.ipynb"
+    return nbformat.read(path, as_version=4)
+
+
+def index_entries(plan: Plan, data_dir: Path) -> list[dict[str, str]]:
+    """What index.html lists: every report (web page and PDF), then the combined PDF and the tables."""
+    with open(Path(data_dir) / "scopes.csv", encoding="utf-8-sig", newline="") as handle:
+        descriptions = {row["id"]: row.get("description") or "" for row in csv.DictReader(handle)}
+    entries = []
+    for job in plan.jobs:
+        entry = {"title": job.title, "html": f"{job.name}.html", "pdf": f"{job.name}.pdf"}
+        if job.parameters.get("scope") in descriptions:
+            entry["description"] = descriptions[job.parameters["scope"]]
+        entries.append(entry)
+    entries.append(
+        {
+            "title": "Complete report (all of the above in one PDF)",
+            "pdf": "report.pdf",
+            "description": "Computed tables: metrics.csv (derived measures), audit.csv (consistency checks).",
+        }
+    )
+    return entries
+
+
+def commit(stage: Path, reports: Path, manifest: dict[str, str], keys: dict[str, str], plan: Plan) -> None:
+    """Move the staged files into reports/ one by one, then record their keys."""
+    staged = sorted(
+        (path for path in stage.rglob("*") if path.is_file() and not atomic.is_temp(path)),
+        key=lambda path: (path.name in ("report.pdf", "index.html"), str(path)),
+    )
+    for path in staged:
+        relative = path.relative_to(stage)
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+        atomic.move_into_place(path, reports / relative)
+    for folder in {reports, reports / "notebooks"}:
+        atomic.fsync_dir(folder)
+    updated = dict(manifest)
+    if not plan.partial:
+        # A report that is no longer planned (e.g. a scope without figures now) is removed.
+        for output in list(updated):
+            if output not in keys and output not in ("report.pdf", "index.html"):
+                with contextlib.suppress(FileNotFoundError):
+                    (reports / output).unlink()
+                del updated[output]
+    updated.update(keys)
+    atomic.write_text(reports / BUILD_DIR_NAME / MANIFEST, json.dumps(updated, indent=1, sort_keys=True) + "\n")
+
+
+# ---- command line ----------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eastwest.build", description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=None, help="data directory (default: data/)")
+    parser.add_argument("--scope", default=None, help="build only this scope's cooperation report")
+    parser.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a notebook parameter (checked)"
+    )
+    parser.add_argument("--jobs", "-j", type=int, default=DEFAULT_JOBS, help="notebooks run at once (default 2)")
+    parser.add_argument("--kernel", default=KERNEL, help=f"Jupyter kernel (default {KERNEL})")
+    parser.add_argument("--force", action="store_true", help="rebuild everything")
+    parser.add_argument(
+        "--from-make",
+        action="store_true",
+        help="take SCOPE (EASTWEST_SCOPE) and make's command-line variable names from the environment",
+    )
+    args = parser.parse_args(argv)
+    root = paths.ROOT
+    data_dir = args.data.resolve() if args.data else root / "data"
+    try:
+        notebooks = sorted((root / "notebooks").glob("*.ipynb"))
+        extra = params.parse_assignments(args.param)
+        if "scope" in extra:
+            if args.scope is not None:
+                raise params.ParamError("give the scope once: --scope or --param scope=, not both")
+            args.scope = extra.pop("scope")
+        params.check_notebook_parameters(extra, notebooks, reserved={"data_dir", "scope"})
+        scope = args.scope
+        if args.from_make:
+            from_make = params.scope_from_make(dict(os.environ))
+            scope = from_make if scope is None else scope
+        request = params.Request(scope=scope, extra=extra)
+        return build(root=root, data_dir=data_dir, request=request, jobs=args.jobs, kernel=args.kernel,
+                     force=args.force, log=lambda line: print(line, flush=True))
+    except (params.ParamError, BuildError) as error:
+        print(f"build: {error}", file=sys.stderr)
+        return 2 if isinstance(error, params.ParamError) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""eastwest.params: parameters are checked before anything runs, and only ever treated as data."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from eastwest import params
+
+SCOPES = ["beijing-inner-mongolia", "tianjin-assisted", "national", "empty-scope"]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    with open(folder / "scopes.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["id", "title_en"])
+        writer.writerows([[scope, scope.title()] for scope in SCOPES])
+    with open(folder / "figures.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["id", "quote", "scope"])
+        writer.writerow(["a", "a quote, with a comma\nand a line break", "national"])
+        writer.writerow(["b", "", "beijing-inner-mongolia"])
+        writer.writerow(["c", "", "tianjin-assisted"])
+        writer.writerow(["d", "", "national"])
+    return folder
+
+
+def test_scopes_with_figures_keep_the_order_of_scopes_csv(data_dir: Path):
+    # empty-scope has no figure, so it has no report.
+    assert params.scopes_with_figures(data_dir) == ["beijing-inner-mongolia", "tianjin-assisted", "national"]
+
+
+def test_a_known_scope_passes_and_empty_means_all(data_dir: Path):
+    assert params.check_scope("tianjin-assisted", data_dir) == "tianjin-assisted"
+    assert params.check_scope("", data_dir) is None
+    assert params.check_scope(None, data_dir) is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        'x"; import os; os.system("touch pwned") #',
+        "$(touch pwned) `touch pwned`",
+        "National",  # ids are case-sensitive
+        "national ",
+    ],
+)
+def test_an_unknown_scope_is_named_and_the_valid_ones_listed(data_dir: Path, value: str):
+    with pytest.raises(params.ParamError) as caught:
+        params.check_scope(value, data_dir)
+    message = str(caught.value)
+    assert repr(value) in message
+    assert "valid values: beijing-inner-mongolia, tianjin-assisted, national" in message
+
+
+def test_a_scope_without_figures_is_refused_with_the_reason(data_dir: Path):
+    with pytest.raises(params.ParamError, match="'empty-scope' has no figures"):
+        params.check_scope("empty-scope", data_dir)
+
+
+def test_notebook_parameters_are_read_from_the_tagged_cell_without_running_it(tmp_path: Path):
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": ["x = 1\n"]},
+            {
+                "cell_type": "code",
+                "metadata": {"tags": ["parameters"]},
+                "source": ['data_dir = "../data"\n', 'scope: str = "national"  # a comment\n', "import os\n"],
+            },
+        ]
+    }
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    assert params.notebook_parameters(path) == {"data_dir": '"../data"', "scope": '"national"'}
+
+
+# MAKEFLAGS as GNU make 4.3 exports it to recipes (captured from `make -j2 all SCOPE=... FOO=...`).
+MAKEFLAGS_SEEN = r' -j2 --jobserver-auth=3,4 -- FOO=a\ b$$$$c SCOPE=x";\ import\ os;\ os.system("touch\ pwned")\ #'
+
+
+def test_make_command_line_names_are_read_from_makeflags():
+    assert params.make_command_line_names(MAKEFLAGS_SEEN) == ["FOO", "SCOPE"]
+    assert params.make_command_line_names(" -j2 --jobserver-auth=3,4") == []
+    assert params.make_command_line_names("") == []
+
+
+def test_unknown_make_variables_are_refused_with_a_hint():
+    with pytest.raises(params.ParamError) as caught:
+        params.scope_from_make({"MAKEFLAGS": " -- scope=national", "EASTWEST_SCOPE": ""})
+    assert "unknown make variable 'scope' (did you mean SCOPE?)" in str(caught.value)
+    assert "SCOPE (build only" in str(caught.value)
+    with pytest.raises(params.ParamError, match="'SCOPES' \\(did you mean SCOPE\\?\\)"):
+        params.scope_from_make({"MAKEFLAGS": " -- SCOPES=national"})
+
+
+def test_the_scope_from_make_is_passed_on_raw():
+    raw = "$(touch pwned) `touch pwned`"
+    assert params.scope_from_make({"MAKEFLAGS": " -- SCOPE=$$(touch\\ pwned)", "EASTWEST_SCOPE": raw}) == raw
+    assert params.scope_from_make({"EASTWEST_SCOPE": ""}) is None
+
+
+def test_param_assignments_are_checked_against_declared_parameters(tmp_path: Path):
+    notebook = {"cells": [{"cell_type": "code", "metadata": {"tags": ["parameters"]}, "source": "year = 2020"}]}
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    given = params.parse_assignments(["year=2019"])
+    params.check_notebook_parameters(given, [path], reserved={"data_dir", "scope"})
+    with pytest.raises(params.ParamError, match="unknown parameter 'yaer'; valid parameters: year"):
+        params.check_notebook_parameters({"yaer": "1"}, [path], reserved=set())
+    with pytest.raises(params.ParamError, match="not of the form name=value"):
+        params.parse_assignments(["year"])

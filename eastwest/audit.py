@@ -27,8 +27,9 @@ every check that uses one. Checks using a corrected figure also say what the val
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -37,12 +38,15 @@ from eastwest.intervals import Interval, format_number, format_range, from_figur
 from eastwest.metrics import (
     Input,
     Operand,
+    OperandIndex,
     _default_indicators,
+    _operands,
+    _span_years,
+    as_index,
+    gc_paused,
     match,
-    operand_from_row,
+    restatements,
     single_year,
-    span_years,
-    usable_operands,
 )
 
 COLUMNS = [
@@ -219,11 +223,12 @@ def _as_printed(op: Operand) -> Operand | None:
     except Exception:  # noqa: BLE001 - no parser or unreadable: no as-printed comparison
         return None
     interval = from_figure({"printed": op.printed, "value": value, "unit": op.unit, "qualifier": op.qualifier})
-    return Operand(**{**op.__dict__, "interval": interval})
+    return dataclasses.replace(op, interval=interval)
 
 
-def _evaluate(check: Check, operands: list[Operand]) -> list[dict]:
+def _evaluate(check: Check, operands: Iterable[Operand] | OperandIndex) -> list[dict]:
     rows = []
+    operands = as_index(operands)
     inputs = (Input("stated", check.stated, check.stated_nature), *check.inputs)
     for combo in match(inputs, operands, same_location=True):
         stated, components = combo[0], combo[1:]
@@ -247,9 +252,12 @@ def _evaluate(check: Check, operands: list[Operand]) -> list[dict]:
     return rows
 
 
-def _parts_within_wholes(indicators: pd.DataFrame | None, operands: list[Operand]) -> list[dict]:
+def _parts_within_wholes(
+    indicators: pd.DataFrame | None, operands: Iterable[Operand] | OperandIndex
+) -> list[dict]:
     if indicators is None or len(indicators) == 0 or "part_of" not in indicators.columns:
         return []
+    operands = as_index(operands)
     units = dict(zip(indicators["id"], indicators["unit"], strict=True))
     rows = []
     for part, whole in zip(indicators["id"], indicators["part_of"], strict=True):
@@ -298,16 +306,23 @@ def _same_as_pairs(figures: pd.DataFrame, operands: list[Operand]) -> list[dict]
 
 def _span_totals(operands: list[Operand]) -> list[dict]:
     rows = []
+    totals = [op for op in operands if op.nature == "actual" and _span_years(op.period)]
+    # Single years are looked up by the totals' keys only, so only those keys are collected.
+    keys = [(op.indicator, op.scope, op.location, op.basis) for op in totals]
+    wanted = set(keys)
+    indicators = {key[0] for key in wanted}
     singles: dict[tuple, dict[int, list[Operand]]] = {}
     for op in operands:
-        year = single_year(op.period)
-        if year is not None and op.nature == "actual":
-            singles.setdefault((op.indicator, op.scope, op.location, op.basis), {}).setdefault(year, []).append(op)
-    for total in operands:
-        years = span_years(total.period)
-        if not years or total.nature != "actual":
+        if op.indicator not in indicators or op.nature != "actual":
             continue
-        known = singles.get((total.indicator, total.scope, total.location, total.basis), {})
+        key = (op.indicator, op.scope, op.location, op.basis)
+        if key in wanted:
+            year = single_year(op.period)
+            if year is not None:
+                singles.setdefault(key, {}).setdefault(year, []).append(op)
+    for total, key in zip(totals, keys, strict=True):
+        years = _span_years(total.period)
+        known = singles.get(key, {})
         if not all(y in known for y in years):
             continue
         parts = [known[y][0] for y in years]
@@ -362,15 +377,23 @@ def run(figures: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.Dat
         return pd.DataFrame(columns=COLUMNS)
     if indicators is None:
         indicators = _default_indicators()
-    operands = usable_operands(figures, include_flagged=True)
+    with gc_paused():
+        return _run(figures, indicators)
+
+
+def _run(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    # Every figure once as an operand; the checks use all but same-seed restatements, same_as uses all.
     every = usable_operands_all(figures)
+    skip = restatements(figures)
+    operands = [op for op in every if op.ids[0] not in skip]
+    indexed = OperandIndex(operands)
     checks = list(CHECKS)
     known = {c.stated for c in checks}
     checks += [c for c in share_checks(indicators) if c.stated not in known]
     rows: list[dict] = []
     for check in checks:
-        rows += _evaluate(check, operands)
-    rows += _parts_within_wholes(indicators, operands)
+        rows += _evaluate(check, indexed)
+    rows += _parts_within_wholes(indicators, indexed)
     rows += _span_totals(operands)
     rows += _same_as_pairs(figures, every)
     notes = dict(zip(figures["id"], figures["note"], strict=True)) if "note" in figures.columns else {}
@@ -386,4 +409,4 @@ def usable_operands_all(figures: pd.DataFrame) -> list[Operand]:
     """Every figure, restatements and flagged ones included (for checking same_as links)."""
     if figures is None or len(figures) == 0:
         return []
-    return [operand_from_row(row) for _, row in figures.iterrows()]
+    return _operands(figures)

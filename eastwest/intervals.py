@@ -21,6 +21,7 @@ Conventions
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -245,6 +246,7 @@ def _plain(x: float, sig: int) -> str:
     return _trim(f"{x:,.{decimals}f}")
 
 
+@functools.lru_cache(maxsize=65536, typed=True)
 def format_number(x: float, unit: str = "", sig: int = 4) -> str:
     """A readable number: 9,150 · 43,630 · 2.74 billion · 94% (fractions shown as percentages)."""
     if math.isinf(x):
@@ -257,6 +259,7 @@ def format_number(x: float, unit: str = "", sig: int = 4) -> str:
     return _plain(x, sig)
 
 
+@functools.lru_cache(maxsize=65536, typed=True)
 def format_range(lo: float, hi: float, point: float, unit: str = "") -> tuple[str, str, str]:
     """Bounds and point in one common scale, with enough digits to tell the bounds apart.
 
@@ -336,8 +339,13 @@ def printed_precision(printed: str, value: float, unit: str = "") -> float:
     return abs(value) * half_unit / abs(number)
 
 
+@functools.lru_cache(maxsize=65536)
 def _numbers_parse(printed: str, unit: str) -> tuple[float, float, bool] | None:
-    """Ask eastwest.numbers (when present) for the printed value and its precision, as a mantissa triple."""
+    """Ask eastwest.numbers (when present) for the printed value and its precision, as a mantissa triple.
+
+    Cached: the parser is a pure function of its two strings, and a large data set prints the same
+    numbers many times.
+    """
     try:
         from eastwest import numbers  # noqa: PLC0415 - optional sibling module
     except ImportError:
@@ -369,10 +377,26 @@ def _get(row: Mapping[str, Any] | Any, key: str, default: Any = "") -> Any:
 
 def from_figure(row: Mapping[str, Any] | Any) -> Interval:
     """The interval a figure row (dict or pandas Series with printed, value, unit, qualifier) stands for."""
-    value = float(_get(row, "value"))
-    qualifier = str(_get(row, "qualifier", "exact") or "exact")
-    printed = str(_get(row, "printed", ""))
-    unit = str(_get(row, "unit", ""))
+    return figure_interval(
+        _get(row, "value"), _get(row, "qualifier", "exact"), _get(row, "printed", ""), _get(row, "unit", "")
+    )
+
+
+def figure_interval(value: Any, qualifier: Any = "exact", printed: Any = "", unit: Any = "") -> Interval:
+    """`from_figure` on a figure's four cells (none of them None or NaN: `from_figure` puts in the defaults)."""
+    value = float(value)
+    qualifier = str(qualifier or "exact")
+    printed = str(printed)
+    unit = str(unit)
+    if value == 0 or math.isnan(value):
+        # Not cached: 0.0 and -0.0 are one cache key but print differently; NaN never matches a key.
+        return _figure_interval.__wrapped__(value, qualifier, printed, unit)
+    return _figure_interval(value, qualifier, printed, unit)
+
+
+@functools.lru_cache(maxsize=65536)
+def _figure_interval(value: float, qualifier: str, printed: str, unit: str) -> Interval:
+    """from_figure on the four fields it reads; cached, since an Interval is immutable."""
     floor = 0.0 if value >= 0 else -INF
     if qualifier == "more_than" or qualifier in ("at_least", "not_less_than"):
         return Interval(value, INF, value)

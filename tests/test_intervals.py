@@ -198,3 +198,21 @@ def test_power_of_positive_interval():
     iv = Interval(4, 9, 6.25) ** 0.5
     assert (iv.lower, iv.upper, iv.point) == (2, 3, 2.5)
     assert math.isclose((Interval(2, 3, 2.5) ** 2).upper, 9)
+
+
+# ---- the from_figure cache ---------------------------------------------------------------------------------
+def test_cached_intervals_depend_on_every_cell():
+    # Same printed number and value; qualifier, unit or printed precision differ: each gets its own interval.
+    exact, about = fig("2.74 billion", 2.74e9), fig("2.74 billion", 2.74e9, "about")
+    assert (exact.lower, exact.upper) == pytest.approx((2.735e9, 2.745e9))
+    assert (about.lower, about.upper) == pytest.approx((2.74e9 * 0.95, 2.74e9 * 1.05))  # ±5% is wider
+    assert fig("2.740 billion", 2.74e9).width == pytest.approx(1e6)  # ±0.0005 billion
+    assert fig("2.74 billion", 2.74e9) == exact  # asked again: the same answer
+
+
+def test_zero_keeps_its_sign_and_unknown_qualifiers_still_fail():
+    assert math.copysign(1, fig("0", -0.0, unit="project").point) == -1
+    assert math.copysign(1, fig("0", 0.0, unit="project").point) == 1
+    for _ in range(2):  # a failure is not cached as an answer
+        with pytest.raises(ValueError, match="unknown qualifier"):
+            fig("47", 47.0, "roughly", "county")

@@ -307,3 +307,46 @@ def test_titles_name_indicators_by_their_title_not_their_id(table, real):
         assert tail not in ids, f"metric title shows a raw indicator id: {title!r}"
     growth = set(table.loc[table["family"] == "growth", "title"])
     assert "Compound annual growth rate: Fiscal assistance funds" in growth
+
+
+# ---- scaling: indexes and caches change the speed, never the rows --------------------------------------
+def _copy_to_scope(figures: pd.DataFrame, scope: str, new_scope: str, suffix: str) -> pd.DataFrame:
+    copy = figures[figures["scope"] == scope].copy()
+    copy["scope"] = new_scope
+    copy["id"] = copy["id"] + suffix
+    copy["same_as"] = [link + suffix if link else "" for link in copy["same_as"]]
+    return copy
+
+
+def test_a_scope_copied_under_a_new_id_gets_the_same_rows(real, table):
+    figures, indicators = real
+    copy = _copy_to_scope(figures, "beijing-inner-mongolia", "copy-of-beijing", "-copy")
+    both = compute(pd.concat([figures, copy], ignore_index=True), indicators)
+    original = table[table["scope"] == "beijing-inner-mongolia"].reset_index(drop=True)
+    copied = both[both["scope"] == "copy-of-beijing"].reset_index(drop=True)
+    assert len(original) > 50
+    # Same rows in the same order, only the ids carry the suffix (no match crosses scopes).
+    expected = original.assign(
+        scope="copy-of-beijing", inputs=[" ".join(i + "-copy" for i in ids.split()) for ids in original["inputs"]]
+    )
+    copied = copied.assign(note=copied["note"].str.replace("-copy", "", regex=False))
+    pd.testing.assert_frame_equal(copied, expected)
+    # The real scopes are untouched by the copy.
+    pd.testing.assert_frame_equal(both[both["scope"] != "copy-of-beijing"].reset_index(drop=True), table)
+
+
+def test_operands_built_a_column_at_a_time_equal_those_built_row_by_row(real):
+    figures = real[0]
+    odd = frame(
+        {"id": "a", "printed": "5 million", "value": 5e6, "indicator": "aid_funds", "location": None},
+        {"id": "b", "printed": "47", "value": 47.0, "indicator": "poor_counties", "basis": math.nan, "unit": "county",
+         "qualifier": None, "nature": None, "status": math.nan},
+    )  # fmt: skip
+    for data in (figures, odd):
+        by_column = metrics._operands(data)
+        by_row = [metrics.operand_from_row(row) for _, row in data.iterrows()]
+        assert by_column == by_row
+        # Every field set, in declaration order, as the dataclass constructor sets them.
+        assert all(list(a.__dict__) == list(b.__dict__) for a, b in zip(by_column, by_row, strict=True))
+    assert (by_column[1].qualifier, by_column[1].nature, by_column[1].status) == ("exact", "actual", "ok")
+    assert by_column[0].location == "" and by_column[1].basis == ""

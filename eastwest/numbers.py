@@ -10,6 +10,7 @@ before the final conversion to float.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -198,7 +199,33 @@ def _read_unit_word(text: str, pos: int) -> tuple[int, str | None, dict[str, Dec
 
 
 def parse_printed(text: str, unit: str) -> Parsed:
-    """Parse `text` (a number as printed, with its unit words) into the base unit `unit`."""
+    """Parse `text` (a number as printed, with its unit words) into the base unit `unit`.
+
+    Results are memoised on (text, unit): the validator, the plausibility rules and the metrics parse
+    the same printed numbers many times per figure. `Parsed` is frozen, so a shared result cannot be
+    changed by a caller; a failure is remembered as its message and raised as a new ParseError each time.
+    """
+    try:
+        result = _parse_memoised(text, unit)
+    except TypeError:  # an argument that cannot be a dictionary key: parsed, not memoised
+        result = _parse_or_message(text, unit)
+    if result.__class__ is str:
+        raise ParseError(result)
+    return result
+
+
+def _parse_or_message(text: str, unit: str) -> Parsed | str:
+    """`_parse`, with a ParseError turned into its message so that failures can be memoised too."""
+    try:
+        return _parse(text, unit)
+    except ParseError as error:
+        return str(error)
+
+
+_parse_memoised = functools.lru_cache(maxsize=1 << 16, typed=True)(_parse_or_message)
+
+
+def _parse(text: str, unit: str) -> Parsed:
     if not isinstance(text, str) or not text.strip():
         raise ParseError("printed text is empty")
     source = text.strip().translate(_FULLWIDTH)

@@ -22,7 +22,6 @@ already marked (corrected or flagged); otherwise to the figure the rule is about
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,9 +79,18 @@ def amounts(figures, basis: str = "printed") -> dict[str, tuple[float, float]]:
     if basis not in ("printed", "value"):
         raise ValueError(f"basis must be 'printed' or 'value', not {basis!r}")
     result = {}
+    literals: dict[tuple, tuple[float, float] | None] = {}  # (printed, unit) -> literal, read once
     for row in _records(figures):
-        literal = _literal(row)
-        if literal is None or row["id"] in result:
+        if row["id"] in result:
+            continue
+        key = (row["printed"], row["unit"])
+        try:
+            literal = literals[key]
+        except KeyError:
+            literal = literals[key] = _literal(row)
+        except TypeError:  # a cell that cannot be a dictionary key
+            literal = _literal(row)
+        if literal is None:
             continue
         if basis == "printed":
             result[row["id"]] = literal
@@ -99,9 +107,10 @@ def amounts(figures, basis: str = "printed") -> dict[str, tuple[float, float]]:
 
 def check(figures, indicators, basis: str = "printed") -> list[Finding]:
     """Run every rule on `figures` (DataFrame or row dicts). `basis`: "printed" (literal) or "value"."""
-    numbers = amounts(figures, basis)
+    records = _records(figures)
+    numbers = amounts(records, basis)
     rows: dict[str, Row] = {}
-    for row in _records(figures):
+    for row in records:
         if row["id"] in numbers and row["id"] not in rows:
             amount, precision = numbers[row["id"]]
             rows[row["id"]] = {**row, "amount": amount, "precision": precision}
@@ -133,17 +142,20 @@ def _whole_of(indicators: list[Row]) -> dict[str, str]:
 
 def part_exceeds_whole(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
     whole_of = _whole_of(indicators)
-    by_indicator: dict[str, list[Row]] = {}
+    wanted = set(whole_of.values())
+    # Candidate wholes, in row order, by (indicator, seed, scope, period, nature): one pass over the rows
+    # instead of a scan of every row of the whole's indicator for each part.
+    wholes: dict[tuple, list[Row]] = {}
     for row in rows.values():
-        by_indicator.setdefault(row["indicator"], []).append(row)
+        if row["indicator"] in wanted:
+            wholes.setdefault(_part_key(row, row["indicator"]), []).append(row)
     found = []
-    keys = ("seed", "scope", "period", "nature")
     for part in rows.values():
         whole_indicator = whole_of.get(part["indicator"])
         if not whole_indicator:
             continue
-        for whole in by_indicator.get(whole_indicator, []):
-            if any(whole[key] != part[key] for key in keys) or not _same_place(part, whole):
+        for whole in wholes.get(_part_key(part, whole_indicator), ()):
+            if not _same_place(part, whole):
                 continue
             if whole["qualifier"] in LOWER_BOUND_QUALIFIERS:
                 continue  # "more than X" does not cap the whole
@@ -159,6 +171,10 @@ def part_exceeds_whole(rows: dict[str, Row], indicators: list[Row]) -> list[Find
                 )
                 break
     return found
+
+
+def _part_key(row: Row, indicator: str) -> tuple:
+    return (indicator, row["seed"], row["scope"], row["period"], row["nature"])
 
 
 def above_max(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
@@ -208,9 +224,10 @@ def same_as_disagrees(rows: dict[str, Row], indicators: list[Row]) -> list[Findi
     return found
 
 
-def _peer_ratios(rows: dict[str, Row]) -> list[tuple[Row, float, float, int]]:
+def _peer_ratios(rows: dict[str, Row], above: float | None = None) -> list[tuple[Row, float, float, int]]:
     """(figure, amount / median of its peers, that median, number of peers) for every figure with enough
-    peers: the other figures with the same unit in the same seed and scope."""
+    peers: the other figures with the same unit in the same seed and scope. With `above`, only the figures
+    whose ratio is above it (the others may be skipped without computing their median)."""
     groups: dict[tuple[str, str, str], list[Row]] = {}
     for row in rows.values():
         groups.setdefault((row["seed"], row["scope"], row["unit"]), []).append(row)
@@ -218,17 +235,42 @@ def _peer_ratios(rows: dict[str, Row]) -> list[tuple[Row, float, float, int]]:
     for group in groups.values():
         if len(group) <= MAGNITUDE_MIN_OTHERS:
             continue
-        for index, row in enumerate(group):
-            others = [other["amount"] for k, other in enumerate(group) if k != index]
-            median = statistics.median(others)
-            if median > 0:
-                ratios.append((row, row["amount"] / median, median, len(others)))
+        ordered = sorted(row["amount"] for row in group)
+        candidates = group
+        if above is not None:
+            # Leaving out one figure lowers the median of the rest at most to the median without the largest
+            # figure, so a figure can only be `above` times its peers' median if it is `above` times that
+            # one (a margin of 1e-9 keeps rounding on the safe side; the ratio itself is computed below).
+            lowest = _median_without(ordered, len(ordered) - 1)
+            if lowest > 0:
+                threshold = above * lowest * (1 - 1e-9)
+                candidates = [row for row in group if row["amount"] > threshold]
+        if not candidates:
+            continue
+        rank = {}  # amount -> a position it holds in `ordered` (equal amounts leave the same others)
+        for position, amount in enumerate(ordered):
+            rank.setdefault(amount, position)
+        for row in candidates:
+            median = _median_without(ordered, rank[row["amount"]])
+            if median > 0 and (above is None or row["amount"] / median > above):
+                ratios.append((row, row["amount"] / median, median, len(group) - 1))
     return ratios
+
+
+def _median_without(ordered: list[float], skip: int) -> float:
+    """statistics.median of the sorted list `ordered` without its element at `skip`, in O(1)."""
+    count = len(ordered) - 1
+    middle = count // 2  # element i of the list without `skip` is ordered[i] below skip, ordered[i + 1] from it
+    upper = ordered[middle if middle < skip else middle + 1]
+    if count % 2 == 1:
+        return upper
+    lower = ordered[middle - 1 if middle - 1 < skip else middle]
+    return (lower + upper) / 2
 
 
 def magnitude(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
     found = []
-    for row, ratio, median, peers in _peer_ratios(rows):
+    for row, ratio, median, peers in _peer_ratios(rows, above=MAGNITUDE_FACTOR):
         if ratio > MAGNITUDE_FACTOR:
             found.append(
                 Finding(
@@ -277,24 +319,22 @@ def _ratio_interval(part: Row, whole: Row, complement: bool) -> tuple[float, flo
 def share_inconsistent(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
     found = []
     relations = _share_relations(indicators)
+    # Possible inputs (comparable qualifiers), in row order, by (scope, period, nature, indicator): built in
+    # one pass, instead of a scan of every row for each stated share.
+    inputs = {indicator for part, whole, _ in relations.values() for indicator in (part, whole)}
+    candidates: dict[tuple[str, str, str, str], list[Row]] = {}
+    for row in rows.values():
+        if row["indicator"] in inputs and row["qualifier"] in COMPARABLE_QUALIFIERS:
+            key = (row["scope"], row["period"], row["nature"], row["indicator"])
+            candidates.setdefault(key, []).append(row)
     for share in rows.values():
         if share["indicator"] not in relations or share["qualifier"] not in COMPARABLE_QUALIFIERS:
             continue
         part_indicator, whole_indicator, complement = relations[share["indicator"]]
-        peers = [
-            row
-            for row in rows.values()
-            if all(row[key] == share[key] for key in ("scope", "period", "nature"))
-            and row["qualifier"] in COMPARABLE_QUALIFIERS
-            and _same_place(row, share)
-        ]
-        pairs = [
-            (part, whole)
-            for part in peers
-            if part["indicator"] == part_indicator
-            for whole in peers
-            if whole["indicator"] == whole_indicator and _same_place(part, whole)
-        ]
+        where = (share["scope"], share["period"], share["nature"])
+        parts = [row for row in candidates.get((*where, part_indicator), ()) if _same_place(row, share)]
+        wholes = [row for row in candidates.get((*where, whole_indicator), ()) if _same_place(row, share)]
+        pairs = [(part, whole) for part in parts for whole in wholes if _same_place(part, whole)]
         stated_low, stated_high = _interval(share)
         disagreeing = []
         for part, whole in pairs:

@@ -48,6 +48,12 @@ class Table:
     rows: list[dict[str, str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # physical line each row starts on, parallel to rows
     record_lines: list[int] = field(default_factory=list)  # start line of every record after the header
+    # The cells of every record read after the header, parallel to record_lines (blank and malformed records
+    # included, so schema checks can see every record as Frictionless would); a record cut off by a CSV error
+    # has a line in record_lines but no cells here.
+    records: list[list[str]] = field(default_factory=list)
+    header_line: int = 0  # physical line the header starts on (0: no header)
+    cut_off: bool = False  # reading stopped at a CSV error: the records after it were not read
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -88,29 +94,42 @@ def read_table(path: Path | str) -> Table:
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     next_line = 1
+    header = table.header
+    width = -1  # fields per record once the header is read
+    total_lines = None  # counted only when a record has the wrong number of fields
+    record_lines, records, rows, lines = table.record_lines, table.records, table.rows, table.lines
     try:
         for record in reader:
             start, next_line = next_line, reader.line_num + 1
-            blank = len(record) <= 1 and not "".join(record).strip()
-            if not table.header:
-                if not blank:
-                    table.header = [cell.strip() for cell in record]
+            if len(record) == width > 1:  # the common case: a well-formed record after the header
+                record_lines.append(start)
+                records.append(record)
+                rows.append(dict(zip(header, record, strict=True)))
+                lines.append(start)
                 continue
-            table.record_lines.append(start)
+            blank = len(record) <= 1 and not "".join(record).strip()
+            if not header:
+                if not blank:
+                    header[:] = [cell.strip() for cell in record]
+                    width = len(header)
+                    table.header_line = start
+                continue
+            record_lines.append(start)
+            records.append(record)
             if blank:
                 problem(start, NO_COLUMN, "blank line")
                 continue
-            if len(record) != len(table.header):
-                at_end = reader.line_num >= _count_lines(text)
-                hint = " (file truncated?)" if at_end else ""
-                problem(
-                    start, NO_COLUMN, f"has {len(record)} fields, the header has {len(table.header)}{hint}"
-                )
+            if len(record) == width:
+                rows.append(dict(zip(header, record, strict=True)))
+                lines.append(start)
                 continue
-            table.rows.append(dict(zip(table.header, record, strict=True)))
-            table.lines.append(start)
+            if total_lines is None:
+                total_lines = _count_lines(text)
+            hint = " (file truncated?)" if reader.line_num >= total_lines else ""
+            problem(start, NO_COLUMN, f"has {len(record)} fields, the header has {width}{hint}")
     except csv.Error as error:
         table.record_lines.append(next_line)
+        table.cut_off = True
         problem(next_line, NO_COLUMN, f"record cut off or badly quoted ({error}); file truncated?")
     if table.header and not table.rows and not table.problems:
         problem(2, NO_COLUMN, "no data rows (header only)")
@@ -164,12 +183,14 @@ def _fingerprint(data_dir: Path) -> tuple:
 
 
 def _load(data_dir: Path | str | None, file_name: str, float_columns: tuple[str, ...]) -> pd.DataFrame:
-    from eastwest.validate import DataError, validate  # late import: validate uses this module
+    """Validate data_dir once per process (and, through validate_cached, once per content across processes:
+    a notebook, the build and the next notebook share the record in reports/.build/), then read the file."""
+    from eastwest.validate import DataError, validate_cached  # late import: validate uses this module
 
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA
     key = (str(data_dir.resolve()), _fingerprint(data_dir))
     if key not in _VALIDATED:
-        problems = validate(data_dir)
+        problems = validate_cached(data_dir)
         if problems:
             raise DataError(problems)
         _VALIDATED.add(key)

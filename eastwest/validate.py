@@ -4,11 +4,16 @@
 
 prints every problem as `FILE:ROW: COLUMN: message` (ROW is the physical line, the header is line 1),
 sorted by file then row, and exits 1; or prints a one-line summary and exits 0. It writes nothing.
+
+In Python, `validate(data_dir)` returns the problems; `validate_cached(data_dir)` does the same but skips
+data, seeds and validator code that have passed before, in any process (record in reports/.build/).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import hashlib
 import json
 import math
 import re
@@ -28,7 +33,7 @@ from eastwest.tables import (
     read_table,
 )
 
-__all__ = ["DataError", "Problem", "validate", "main"]
+__all__ = ["DataError", "Problem", "validate", "validate_cached", "validation_key", "main"]
 
 RESOURCES = ("figures", "indicators", "scopes", "units")
 PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:/(\d{4})(?:-(\d{2}))?)?$")
@@ -61,6 +66,26 @@ class DataError(Exception):
 
 def validate(data_dir: Path | str | None = None, seeds_dir: Path | str | None = None) -> list[Problem]:
     """Every problem found in the data directory, sorted by file then row."""
+    return _validate(data_dir, seeds_dir)[0]
+
+
+def _validate(data_dir: Path | str | None, seeds_dir: Path | str | None) -> tuple[list[Problem], dict[str, Table]]:
+    """The problems, and the tables as read (so that callers need not read them again).
+
+    Python's cyclic garbage collector is paused meanwhile (and restored as it was): reading a large table
+    allocates a dictionary per row, which makes it rescan every live object again and again, about a fifth
+    of the time for 77,000 figures. Reference counting still frees everything; cycles wait until the end.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate_all(data_dir, seeds_dir)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _validate_all(data_dir: Path | str | None, seeds_dir: Path | str | None) -> tuple[list[Problem], dict[str, Table]]:
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA
     seeds_dir = Path(seeds_dir) if seeds_dir is not None else paths.SEEDS
     problems: list[Problem] = []
@@ -86,7 +111,88 @@ def validate(data_dir: Path | str | None = None, seeds_dir: Path | str | None = 
 
     if header_ok.get("figures") and tables["figures"].rows:
         problems += _figure_problems(tables, seeds_dir, header_ok)
-    return sorted(set(problems))
+    return sorted(set(problems)), tables
+
+
+# ---- a persistent record of data that passed ------------------------------------------------------
+
+CACHE_DIR = paths.REPORTS / ".build"  # where validate_cached() keeps its record unless told otherwise
+CACHE_FILE_NAME = "validation-cache.json"
+CACHE_SIZE = 32  # passing keys remembered (several data directories, e.g. data/ and a test's copy)
+# The modules whose code decides what validate() reports; a change to any of them invalidates the record.
+VALIDATOR_MODULES = ("paths", "tables", "numbers", "plausibility", "validate")
+
+
+def validation_key(data_dir: Path | str | None = None, seeds_dir: Path | str | None = None) -> str:
+    """A SHA-256 hex digest of everything validate() reads or runs: the content of every file in data_dir
+    (hidden files aside) and in seeds_dir, the validator's own source files, and the versions of
+    Frictionless, jsonschema and Python. Equal keys mean validate() gives the same result."""
+    import importlib.metadata
+
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA
+    seeds_dir = Path(seeds_dir) if seeds_dir is not None else paths.SEEDS
+    package_dir = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+
+    def add(label: str, path: Path) -> None:
+        digest.update(f"{label}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+    for label, folder in (("data", data_dir), ("seeds", seeds_dir)):
+        if folder.is_dir():
+            for path in sorted(folder.iterdir()):
+                if path.is_file() and not path.name.startswith("."):
+                    add(f"{label}/{path.name}", path)
+    for module in VALIDATOR_MODULES:
+        add(f"code/{module}.py", package_dir / f"{module}.py")
+    for distribution in ("frictionless", "jsonschema"):
+        try:
+            version = importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            version = "missing"
+        digest.update(f"{distribution} {version}\0".encode())
+    digest.update(f"python {sys.version}".encode())
+    return digest.hexdigest()
+
+
+def validate_cached(
+    data_dir: Path | str | None = None, seeds_dir: Path | str | None = None, cache_dir: Path | str | None = None
+) -> list[Problem]:
+    """validate(), skipped when the same data, seeds and validator have passed before (in any process).
+
+    Passing results are recorded by `validation_key` in `cache_dir`/validation-cache.json (default
+    reports/.build/); a failing result is never recorded, so problems are always reported in full. The
+    record is written atomically (a temporary file in the same directory, then os.replace); if it cannot
+    be read or written, validation simply runs.
+    """
+    cache_file = Path(cache_dir if cache_dir is not None else CACHE_DIR) / CACHE_FILE_NAME
+    key = validation_key(data_dir, seeds_dir)
+    if key in _passed_keys(cache_file):
+        return []
+    problems = validate(data_dir, seeds_dir)
+    if not problems and validation_key(data_dir, seeds_dir) == key:  # unchanged while it was validated
+        _remember_passed(cache_file, key)
+    return problems
+
+
+def _passed_keys(cache_file: Path) -> list[str]:
+    try:
+        record = json.loads(cache_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    keys = record.get("passed") if isinstance(record, dict) else None
+    return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+
+
+def _remember_passed(cache_file: Path, key: str) -> None:
+    from eastwest import atomic
+
+    keys = [known for known in _passed_keys(cache_file) if known != key] + [key]
+    record = {"about": "keys of data that passed eastwest.validate (see validation_key)", "passed": keys[-CACHE_SIZE:]}
+    try:
+        atomic.write_text(cache_file, json.dumps(record, indent=1) + "\n", durable=False)
+    except OSError:
+        pass  # a read-only or full disk: the data is validated again next time
 
 
 # ---- the data package descriptor ------------------------------------------------------------
@@ -125,35 +231,327 @@ def _schema_columns(descriptor: dict | None, resource_name: str) -> list[str] | 
     return None
 
 
+def _import_frictionless():
+    """frictionless, imported here (it is slow to import and only this step needs it) without jsonschema's
+    optional rfc3987_syntax.
+
+    Frictionless checks descriptors with jsonschema, whose import also imports rfc3987_syntax when it is
+    installed; that compiles a grammar for one to several seconds, only to offer a checker for the "iri"
+    and "iri-reference" string formats. Frictionless never asks jsonschema to check formats, so the results
+    are the same without it. The module is hidden only while jsonschema is first imported, and only when
+    neither is imported yet; the one lasting effect is that jsonschema, in this process, offers no "iri"
+    format checker to other callers. `rfc3987_syntax` itself can still be imported afterwards.
+    """
+    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # `import` of it raises ImportError
+        try:
+            import jsonschema  # noqa: F401
+        finally:
+            if sys.modules.get("rfc3987_syntax", 0) is None:
+                del sys.modules["rfc3987_syntax"]
+    import frictionless
+
+    return frictionless
+
+
 def _frictionless_problems(
     descriptor: dict, data_dir: Path, tables: dict[str, Table], header_ok: dict[str, bool]
 ) -> list[Problem]:
-    import frictionless  # imported here: it is slow to import and only this step needs it
+    """The data package checked against its descriptor: what `frictionless.Package.validate()` reports.
 
+    Frictionless checks the descriptor and the reference tables. The rows of the figures table, which grows
+    with the data, are checked by `_schema_errors` instead: the same field constraints, read by the same
+    Frictionless cell readers, the same errors, about 50 times faster. Package.validate() is spelled out
+    here (metadata first, then each resource in turn) so that the two can be mixed.
+    """
+    frictionless = _import_frictionless()
     descriptor_name = display_name(data_dir / "datapackage.json")
     try:
         package = frictionless.Package(descriptor, basepath=str(data_dir))
-        report = package.validate()
+    except frictionless.FrictionlessException as error:
+        return [Problem(descriptor_name, 1, NO_COLUMN, f"invalid data package: {error.error.message}")]
+    try:
+        package.to_descriptor(validate=True)
+    except frictionless.FrictionlessException as exception:  # package-level (metadata) errors
+        return [Problem(descriptor_name, 1, NO_COLUMN, error.message) for error in exception.to_errors()]
+    reports = []
+    try:
+        for resource in package.resources:
+            own = _schema_errors(resource, package, tables) if resource.name in OWN_SCHEMA_CHECK else None
+            if own is None:
+                try:
+                    own = resource.validate().tasks[0].errors
+                except ArithmeticError:  # a cell Frictionless cannot compare ("sNaN"): our check reads it
+                    own = _schema_errors(resource, package, tables)
+                    if own is None:
+                        raise
+            reports.append((resource.name, own))
     except frictionless.FrictionlessException as error:
         return [Problem(descriptor_name, 1, NO_COLUMN, f"invalid data package: {error.error.message}")]
     problems = []
-    for error in report.errors:  # package-level (metadata) errors
-        problems.append(Problem(descriptor_name, 1, NO_COLUMN, error.message))
-    for task in report.tasks:
-        table = tables.get(task.name)
+    for name, errors in reports:
+        table = tables.get(name)
         if table is None:
             continue
         broken_lines = {problem.row for problem in table.problems}
-        for error in task.errors:
+        for error in errors:
             if error.type in STRUCTURAL_ERRORS:
                 continue
-            if not header_ok.get(task.name, False) and hasattr(error, "row_number"):
+            if not header_ok.get(name, False) and hasattr(error, "row_number"):
                 continue  # cells cannot be trusted when the header is wrong; the header problem is reported
             translated = _translate(error, table, descriptor)
             if translated.row in broken_lines and translated.row > 1:
                 continue  # the record is malformed (cut off, wrong field count): already reported
             problems.append(translated)
     return problems
+
+
+# Resources whose rows `_schema_errors` checks instead of Frictionless, and the descriptor properties it
+# reproduces; a resource that uses any other (a dialect, a hash, a row count...) is left to Frictionless.
+OWN_SCHEMA_CHECK = ("figures",)
+_OWN_RESOURCE_KEYS = {
+    "name", "path", "profile", "title", "description", "format", "mediatype", "encoding", "schema", "licenses",
+    "sources", "homepage", "keywords",
+}  # fmt: skip
+_OWN_SCHEMA_KEYS = {"fields", "primaryKey", "foreignKeys", "missingValues", "title", "description"}
+
+
+def _safe_reader(field):
+    """The Frictionless cell reader of `field`, except that a cell it cannot even compare is a type error.
+
+    (Frictionless reads "sNaN" as a signalling Decimal NaN, then raises on comparing it with a minimum.)
+    """
+    reader = field.create_cell_reader()
+    type_note = {"type": f'type is "{field.type}/{field.format}"'}
+
+    def read(cell):
+        try:
+            return reader(cell)
+        except ArithmeticError:
+            return None, type_note
+
+    return read
+
+
+def _plainly_valid(field, cells: set) -> set:
+    """The cells of a plain string field (default format; no constraint but required and pattern) that its
+    Frictionless cell reader would return unchanged and without a note, found in one pass: not a missing
+    value, and matched by the same compiled "^pattern$" Frictionless uses. Empty for any other field."""
+    if field.type != "string" or field.format != "default" or set(field.constraints) - {"required", "pattern"}:
+        return set()
+    missing_values = field.missing_values
+    if not field.has_defined("missing_values") and field.schema:
+        missing_values = field.schema.missing_values
+    candidates = {cell for cell in cells if isinstance(cell, str)} - set(missing_values)
+    pattern = field.constraints.get("pattern")
+    if pattern is None:
+        return candidates
+    match = re.compile(f"^{pattern}$").match
+    return {cell for cell in candidates if match(cell)}
+
+
+def _readable_by_us(resource, table: Table | None) -> bool:
+    """Whether `table` (our reading of the file) holds exactly the rows Frictionless would check."""
+    descriptor = resource.to_descriptor()
+    return (
+        table is not None
+        and set(descriptor) - {"type", "scheme"} <= _OWN_RESOURCE_KEYS
+        and set(descriptor.get("schema", {})) <= _OWN_SCHEMA_KEYS
+        and resource.type == "table"
+        and resource.path == f"{resource.name}.csv"
+        and table.path.name == resource.path
+        and (resource.format or "csv") == "csv"
+        and (resource.encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8")
+        and table.header_line == 1
+        and not table.cut_off
+        and table.header == resource.schema.field_names
+    )
+
+
+def _schema_errors(resource, package, tables: dict[str, Table]) -> list | None:
+    """The Frictionless errors `resource.validate()` would give for the rows of a table, found column by column.
+
+    Each distinct cell of a column goes once through the Frictionless cell reader of its field (type,
+    missing values, required, pattern, enum, minimum...), so types and constraints behave exactly as in
+    Frictionless; then the row-level rules of its row stream are applied to the read values: a blank row
+    only reports its primary key, `unique` fields and the primary key point at the previous row with the
+    same value, and foreign keys are looked up in the referenced tables (blank and malformed records count
+    as Frictionless counts them). Returns None when the resource uses something this does not reproduce
+    (Frictionless then checks it).
+    """
+    import itertools
+    import operator
+
+    from frictionless import FrictionlessException
+    from frictionless import errors as ferrors
+
+    table = tables.get(resource.name)
+    if not _readable_by_us(resource, table):
+        return None
+    schema = resource.schema
+    foreign_keys = [fk for fk in schema.foreign_keys if set(fk["fields"]) <= set(schema.field_names)]
+    sources = {}
+    for fk in foreign_keys:
+        source_name = fk["reference"]["resource"]
+        if source_name and source_name != resource.name:
+            if not package.has_resource(source_name):
+                return None  # Frictionless reports the missing resource its own way
+            source = package.get_resource(source_name)
+            if not _readable_by_us(source, tables.get(source_name)):
+                return None
+            sources[source_name] = source
+    try:
+        resource.to_descriptor(validate=True)
+    except FrictionlessException as exception:
+        return exception.to_errors()
+
+    width = len(schema.fields)
+    columns: dict[tuple[str, str], tuple] = {}  # (resource, field) -> (cell of each record, cell -> (value, notes))
+
+    def read_columns(res, res_table: Table) -> None:
+        records = res_table.records
+        if len(res_table.rows) == len(records):  # every record well-formed: one C-level pass per column
+            cells_by_field = [list(map(operator.itemgetter(i), records)) for i in range(len(res_table.header))]
+        else:  # blank or short records: their missing cells are None, as in Frictionless
+            cells_by_field = list(itertools.zip_longest(*records)) if records else []
+        missing = (None,) * len(records)  # a field beyond every record's last cell
+        for number, field in enumerate(res.schema.fields):
+            cells = cells_by_field[number] if number < len(cells_by_field) else missing
+            distinct = set(cells)
+            read = dict.fromkeys(_plainly_valid(field, distinct), None)
+            for cell in read:
+                read[cell] = (cell, None)  # what the reader returns for them
+            reader = _safe_reader(field)
+            read.update((cell, reader(cell)) for cell in distinct - read.keys())
+            columns[(res.name, field.name)] = (cells, read)
+
+    def keys(res_name: str, names: list[str]) -> list:
+        """The values read for `names` from each record of the resource: the value itself for one name (None
+        when missing), else a tuple (all None when all are missing). Equal keys compare as in Frictionless."""
+        values = []
+        for name in names:
+            cells, read = columns[(res_name, name)]
+            value_of = {cell: value for cell, (value, _) in read.items()}
+            values.append(list(map(value_of.__getitem__, cells)))
+        return values[0] if len(values) == 1 else list(zip(*values, strict=True))
+
+    def missing_key(names: list[str]):
+        return None if len(names) == 1 else (None,) * len(names)
+
+    read_columns(resource, table)
+    own = {field.name: columns[(resource.name, field.name)] for field in schema.fields}
+    records = table.records
+    well_formed = [len(record) == width for record in records]
+
+    def cells_of(index: int) -> list[str]:
+        return ["" if cell is None else str(cell) for cell in records[index]]
+
+    def row_number(index: int) -> int:
+        return index + 2  # Frictionless counts the header as row 1
+
+    # Blank rows (every field read as missing, no type error) report no cell errors.
+    blank = [not record for record in records]
+    candidates = None
+    for cells, read in own.values():
+        filled = {cell for cell, (value, notes) in read.items() if value is not None or (notes and "type" in notes)}
+        if candidates is None:
+            candidates = [i for i, cell in enumerate(cells) if cell not in filled]
+        else:
+            candidates = [i for i in candidates if cells[i] not in filled]
+    for i in candidates or []:
+        blank[i] = True
+
+    found = []
+    for number, field in enumerate(schema.fields, start=1):
+        cells, read = own[field.name]
+        bad = {cell for cell, (_, notes) in read.items() if notes}
+        if not bad:
+            continue
+        for i, cell in enumerate(cells):
+            if cell not in bad or not well_formed[i] or blank[i]:
+                continue
+            notes = dict(read[cell][1])
+            common = {
+                "cells": cells_of(i), "row_number": row_number(i), "cell": str(cell), "field_name": field.name,
+                "field_number": number,
+            }  # fmt: skip
+            type_note = notes.pop("type", None)
+            if type_note:
+                found.append(ferrors.TypeError(note=type_note, **common))
+            for note in notes.values():
+                found.append(ferrors.ConstraintError(note=note, **common))
+
+    for number, field in enumerate(schema.fields, start=1):
+        if field.constraints.get("unique"):
+            values = keys(resource.name, [field.name])
+            if len(set(values)) + values.count(None) - (None in values) == len(values):
+                continue  # every value that is not missing is different
+            seen: dict = {}
+            for i, value in enumerate(values):
+                if value is None:
+                    continue
+                match = seen.get(value)
+                seen[value] = row_number(i)
+                if match and well_formed[i]:
+                    found.append(
+                        ferrors.UniqueError(
+                            note=f"the same as in the row at position {match}", cells=cells_of(i),
+                            row_number=row_number(i), cell=str(value), field_name=field.name, field_number=number,
+                        )
+                    )  # fmt: skip
+
+    primary_key = schema.primary_key
+    if primary_key and set(primary_key) <= set(schema.field_names):
+        seen = {}
+        all_none = missing_key(primary_key)
+        values = keys(resource.name, primary_key)
+        distinct = set(values)
+        if len(distinct) == len(values) and all_none not in distinct:
+            values = []  # every key present and different: nothing to report
+        for i, key in enumerate(values):
+            if key == all_none:
+                note = 'cells composing the primary keys are all "None"'
+            else:
+                match = seen.get(key)
+                seen[key] = row_number(i)
+                if not match:
+                    continue
+                note = f"the same as in the row at position {match}"
+            if well_formed[i]:
+                found.append(ferrors.PrimaryKeyError(note=note, cells=cells_of(i), row_number=row_number(i)))
+
+    lookups: dict[tuple[str, tuple[str, ...]], set] = {}
+    for fk in foreign_keys:
+        source_name, source_key = fk["reference"]["resource"], tuple(fk["reference"]["fields"])
+        if (source_name, source_key) not in lookups:
+            if source_name in sources:
+                names_from = source_name
+                if not any(res == source_name for res, _ in columns):
+                    read_columns(sources[source_name], tables[source_name])
+            else:  # a reference to the table itself
+                names_from = resource.name
+            if not all((names_from, name) in columns for name in source_key) or len(source_key) != len(fk["fields"]):
+                return None  # a key the referenced table does not have: left to Frictionless
+            lookups[(source_name, source_key)] = set(keys(names_from, list(source_key))) - {missing_key(source_key)}
+        lookup = lookups[(source_name, source_key)]
+        values = keys(resource.name, fk["fields"])
+        unknown = set(values) - lookup - {missing_key(fk["fields"])}
+        for i, key in enumerate(values if unknown else []):
+            if key not in unknown or not well_formed[i]:
+                continue
+            key = key if isinstance(key, tuple) else (key,)
+            note = (
+                f'for "{", ".join(fk["fields"])}": values "{", ".join(str(cell) for cell in key)}" not found in'
+                f' the lookup table "{source_name}" as "{", ".join(source_key)}"'
+            )
+            found.append(
+                ferrors.ForeignKeyError(
+                    note=note, cells=cells_of(i), row_number=row_number(i), field_names=list(fk["fields"]),
+                    field_cells=["" if value is None else str(value) for value in key], reference_name=source_name,
+                    reference_field_names=list(source_key),
+                )
+            )  # fmt: skip
+    return found
 
 
 def _line_of(table: Table, row_number: int | None) -> int:
@@ -191,7 +589,8 @@ def _translate(error, table: Table, descriptor: dict) -> Problem:
     elif error.type in ("primary-key", "unique-error"):
         key = _primary_key(descriptor, table.path.stem) if error.type == "primary-key" else [column]
         column = ",".join(key)
-        cells = [error.cells[table.header.index(name)] for name in key if name in table.header]
+        positions = [table.header.index(name) for name in key if name in table.header]
+        cells = [error.cells[i] if i < len(error.cells) else "" for i in positions]  # a blank record has none
         first = re.search(r"position (\d+)", note)
         where = f" (first at line {_line_of(table, int(first.group(1)))})" if first else ""
         message = f"duplicate {column} {','.join(cells)!r}{where}"
@@ -234,62 +633,49 @@ def _figure_problems(tables: dict[str, Table], seeds_dir: Path, header_ok: dict[
     for row, line in zip(figures.rows, figures.lines, strict=True):
         by_id.setdefault(row["id"], (row, line))
 
+    # Most checks read only a few columns, and values repeat across rows (the same seed and quote, the same
+    # printed number, unit and period...): each check runs once per distinct combination of what it reads,
+    # and its (column, message) findings are reported on every row with that combination.
+    by_text: dict[tuple, list[tuple[str, str]]] = {}
+    by_number: dict[tuple, list[tuple[str, str]]] = {}
+    by_unit: dict[tuple, list[tuple[str, str]]] = {}
+    by_period: dict[str, list[tuple[str, str]]] = {}
     for row, line in zip(figures.rows, figures.lines, strict=True):
-        seed = row["seed"]
-        if seed not in seed_texts:
-            seed_path = seeds_dir / seed
-            if not seed or "/" in seed or "\\" in seed or not seed_path.is_file():
-                seed_texts[seed] = None
-            else:
-                seed_texts[seed] = seed_path.read_bytes().decode("utf-8-sig", errors="replace")
-        text = seed_texts[seed]
-        if text is None:
-            problem(line, "seed", f"{seed!r} is not a file in {display_name(seeds_dir)}/")
-        elif row["quote"] and row["quote"] not in text:
-            hint = " (it differs only in whitespace)" if _squash(row["quote"]) in _squash(text) else ""
-            problem(line, "quote", f"not a verbatim substring of {seed}{hint}")
-        if row["id"] and seed[:3].isdigit() and not row["id"].startswith(seed[:3] + "-"):
+        seed, quote, printed = row["seed"], row["quote"], row["printed"]
+        key = (seed, quote, printed)
+        found = by_text.get(key)
+        if found is None:
+            if seed not in seed_texts:
+                seed_texts[seed] = _seed_text(seeds_dir, seed)
+            found = by_text[key] = _text_problems(seed, quote, printed, seed_texts[seed], seeds_dir)
+        key = (row["value"], printed, row["unit"], row["qualifier"], row["status"])
+        found = found + (by_number[key] if key in by_number else by_number.setdefault(key, _number_problems(*key)))
+        key = (row["indicator"], row["unit"])
+        if key not in by_unit:
+            expected_unit = indicator_units.get(key[0])
+            by_unit[key] = (
+                [("unit", f"{key[1]} but indicator {key[0]} is in {expected_unit}")]
+                if expected_unit and key[1] and expected_unit != key[1]
+                else []
+            )
+        period = row["period"]
+        if period not in by_period:
+            period_error = _period_error(period)
+            by_period[period] = [("period", period_error)] if period_error else []
+        found = found + by_unit[key] + by_period[period]
+        for column, message in found:
+            problem(line, column, message)
+
+        figure_id = row["id"]
+        if figure_id and seed[:3].isdigit() and not figure_id.startswith(seed[:3] + "-"):
             problem(line, "id", f"should start with the seed number {seed[:3]}-")
-        if row["printed"] and row["printed"] not in row["quote"]:
-            problem(line, "printed", "not found inside quote")
-
-        status, note = row["status"], row["note"].strip()
-        if status in ("corrected", "flagged") and not note:
+        status = row["status"]
+        if status in ("corrected", "flagged") and not row["note"].strip():
             problem(line, "note", f"status {status} needs a note with the evidence")
-
-        value = _number(row["value"])
-        if value is None and _is_float_text(row["value"]):
-            problem(line, "value", f"{row['value']!r} is not a finite number")
-        parsed = None
-        if row["printed"] and row["unit"]:
-            try:
-                parsed = parse_printed(row["printed"], row["unit"])
-            except ParseError as error:
-                problem(line, "printed", str(error))
-        if parsed is not None and value is not None and status != "corrected":
-            if not math.isclose(parsed.value, value, rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-12):
-                problem(
-                    line,
-                    "value",
-                    f"{row['value']} does not match printed {row['printed']!r} = {parsed.value:.10g} {row['unit']}"
-                    " (status corrected needs a note)",
-                )
-        if parsed is not None and parsed.approx and row["qualifier"] in QUALIFIER_DIRECTION:
-            if QUALIFIER_DIRECTION[parsed.approx] != QUALIFIER_DIRECTION[row["qualifier"]]:
-                problem(line, "qualifier", f"{row['qualifier']} but printed says {parsed.approx}")
-        if value is not None and row["unit"] not in MEASURED_UNITS and value != int(value):
-            problem(line, "value", f"{row['value']} is not a whole number of {row['unit']}")
-        expected_unit = indicator_units.get(row["indicator"])
-        if expected_unit and row["unit"] and expected_unit != row["unit"]:
-            problem(line, "unit", f"{row['unit']} but indicator {row['indicator']} is in {expected_unit}")
-
-        period_error = _period_error(row["period"])
-        if period_error:
-            problem(line, "period", period_error)
 
         if row["same_as"]:
             target = by_id.get(row["same_as"])
-            if row["same_as"] == row["id"]:
+            if row["same_as"] == figure_id:
                 problem(line, "same_as", "points at the figure itself")
             elif target is not None:
                 for column in ("scope", "indicator", "period"):
@@ -303,6 +689,59 @@ def _figure_problems(tables: dict[str, Table], seeds_dir: Path, header_ok: dict[
 
     problems += _plausibility_problems(figures, tables, header_ok)
     return problems
+
+
+def _text_problems(seed: str, quote: str, printed: str, text: str | None, seeds_dir: Path) -> list[tuple[str, str]]:
+    """The seed file exists, the quote is in it, the printed number is in the quote."""
+    found = []
+    if text is None:
+        found.append(("seed", f"{seed!r} is not a file in {display_name(seeds_dir)}/"))
+    elif quote and quote not in text:
+        hint = " (it differs only in whitespace)" if _squash(quote) in _squash(text) else ""
+        found.append(("quote", f"not a verbatim substring of {seed}{hint}"))
+    if printed and printed not in quote:
+        found.append(("printed", "not found inside quote"))
+    return found
+
+
+def _number_problems(value_text: str, printed: str, unit: str, qualifier: str, status: str) -> list[tuple[str, str]]:
+    """`value` is a finite number that matches `printed` (unless corrected), in whole units for a count, and
+    the qualifier agrees with the printed approximation marker."""
+    found = []
+    value = _number(value_text)
+    if value is None and _is_float_text(value_text):
+        found.append(("value", f"{value_text!r} is not a finite number"))
+    parsed = None
+    if printed and unit:
+        try:
+            parsed = parse_printed(printed, unit)
+        except ParseError as error:
+            found.append(("printed", str(error)))
+    if parsed is not None and value is not None and status != "corrected":
+        if not math.isclose(parsed.value, value, rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-12):
+            found.append(
+                (
+                    "value",
+                    f"{value_text} does not match printed {printed!r} = {parsed.value:.10g} {unit}"
+                    " (status corrected needs a note)",
+                )
+            )
+    if parsed is not None and parsed.approx and qualifier in QUALIFIER_DIRECTION:
+        if QUALIFIER_DIRECTION[parsed.approx] != QUALIFIER_DIRECTION[qualifier]:
+            found.append(("qualifier", f"{qualifier} but printed says {parsed.approx}"))
+    if value is not None and unit not in MEASURED_UNITS and value != int(value):
+        found.append(("value", f"{value_text} is not a whole number of {unit}"))
+    return found
+
+
+def _seed_text(seeds_dir: Path, seed: str) -> str | None:
+    """The text of a seed file, or None when `seed` names no file in seeds_dir."""
+    if not seed or "/" in seed or "\\" in seed:
+        return None
+    try:
+        return (seeds_dir / seed).read_bytes().decode("utf-8-sig", errors="replace")
+    except (OSError, ValueError):  # missing, a directory, a name too long, a NUL character...
+        return None
 
 
 def _plausibility_problems(figures: Table, tables: dict[str, Table], header_ok: dict[str, bool]) -> list[Problem]:
@@ -384,22 +823,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eastwest.validate", description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=paths.DATA, help="data directory (default: data/)")
     args = parser.parse_args(argv)
-    # jsonschema (used by frictionless for the descriptor) imports rfc3987_syntax, which compiles a grammar
-    # for about a second, only to check the rarely used "iri" string format. This short-lived command does
-    # without that format check; library callers of validate() keep the default behaviour.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
-    problems = validate(args.data)
+    problems, tables = _validate(args.data, None)
     if problems:
         for problem in problems:
             print(problem)
         print(f"validate: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    figures = read_table(args.data / "figures.csv")
-    indicators = read_table(args.data / "indicators.csv")
-    scopes = read_table(args.data / "scopes.csv")
-    print(
-        f"validate: {len(figures.rows)} figures, {len(scopes.rows)} scopes, {len(indicators.rows)} indicators: ok"
-    )
+    counts = {name: len(table.rows) for name, table in tables.items()}
+    print(f"validate: {counts['figures']} figures, {counts['scopes']} scopes, {counts['indicators']} indicators: ok")
     return 0
 
 

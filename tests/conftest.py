@@ -159,3 +159,13 @@ def dataset(tmp_path: Path) -> Dataset:
         "scopes": copy.deepcopy(VALID_SCOPES),
     }
     return Dataset(tmp_path / "data", tables).write()
+
+
+@pytest.fixture(autouse=True)
+def validation_cache_in_tmp(tmp_path_factory, monkeypatch) -> Path:
+    """validate_cached (used by tables.load_*) records passing data under a temporary folder, not reports/."""
+    from eastwest import validate
+
+    folder = tmp_path_factory.mktemp("validation-cache")
+    monkeypatch.setattr(validate, "CACHE_DIR", folder)
+    return folder

@@ -1,5 +1,7 @@
 """Printed numbers with Chinese and English unit words -> value in the row's base unit."""
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -105,3 +107,33 @@ def test_any_text_parses_or_raises_parse_error(text):
     except ParseError:
         return
     assert parsed.value >= 0 and parsed.precision >= 0
+
+
+def test_results_are_memoised_and_cannot_be_changed():
+    first = parse_printed("27.44亿元", "yuan")
+    assert parse_printed("27.44亿元", "yuan") is first  # the second call is answered from the memo
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.value = 1.0  # a caller cannot change what later callers receive
+    assert parse_printed("27.44亿元", "yuan").value == 2_744_000_000
+
+
+def test_memo_keeps_units_apart():
+    # same text, other base unit: 10,000 jin is 10,000 jin per day but 5 tonnes
+    assert parse_printed("近万斤", "jin_per_day").value == 10_000
+    assert parse_printed("近万斤", "tonne").value == 5
+
+
+def test_memoised_failures_raise_a_fresh_error_each_time():
+    errors = []
+    for _ in range(2):
+        with pytest.raises(ParseError) as raised:
+            parse_printed("5 tonnes", "yuan")
+        errors.append(raised.value)
+    assert errors[0] is not errors[1]
+    assert str(errors[0]) == str(errors[1]) and "'tonnes'" in str(errors[0])
+
+
+def test_non_text_printed_is_an_error_not_a_crash():
+    for text in (None, float("nan"), 5):
+        with pytest.raises(ParseError, match="empty"):
+            parse_printed(text, "yuan")

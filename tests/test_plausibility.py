@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import statistics
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eastwest import plausibility
 from eastwest.plausibility import check
@@ -189,3 +193,44 @@ def test_share_consistent_with_its_parts(dataset):
 
 def test_flagged_rows_may_trip_rules(dataset):
     assert validate(dataset.path) == []  # the fixture's 2.07 trillion and 3,365 million rows are marked
+
+
+def brute_force_magnitude(rows) -> dict[str, float]:
+    """figure id -> ratio to the median of the other figures of its seed, scope and unit, for every figure
+    with more than MAGNITUDE_MIN_OTHERS others and a positive median: the rule's definition, spelled out."""
+    ratios = {}
+    for row in rows:
+        others = [
+            float(other["value"])
+            for other in rows
+            if other is not row and (other["seed"], other["unit"]) == (row["seed"], row["unit"])
+        ]
+        if len(others) >= plausibility.MAGNITUDE_MIN_OTHERS:
+            median = statistics.median(others)
+            if median > 0:
+                ratios[row["id"]] = float(row["value"]) / median
+    return ratios
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["000_89601b300f51dc62.txt", "002_d74ba3b826e4bc45.txt"]),
+            st.sampled_from(["yuan", "person"]),
+            # few distinct amounts, so that ties, zeros and outliers of 400x and more all occur
+            st.sampled_from([0, 1, 2, 3, 5, 400, 401, 1200, 2000, 10**6]),
+        ),
+        max_size=14,
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_magnitude_matches_the_median_of_the_others(specs):
+    rows = [
+        figure(f"f{k}", str(amount), unit=unit, seed=seed, indicator="aid_funds" if unit == "yuan" else "beneficiaries")
+        for k, (seed, unit, amount) in enumerate(specs)
+    ]
+    expected = brute_force_magnitude(rows)
+    found = {finding.figure_id for finding in check(rows, [], basis="value") if finding.rule == "magnitude"}
+    assert found == {figure_id for figure_id, ratio in expected.items() if ratio > plausibility.MAGNITUDE_FACTOR}
+    ratios = {figure_id: ratio for figure_id, _, ratio in plausibility.magnitude_ratios(rows, basis="value")}
+    assert ratios == expected

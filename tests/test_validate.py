@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 import sys
 
@@ -9,8 +11,10 @@ import pandas as pd
 import pytest
 
 from eastwest import paths
+from eastwest import validate as validate_module
 from eastwest.tables import load_figures, load_indicators
-from eastwest.validate import DataError, validate
+from eastwest.validate import CACHE_FILE_NAME, DataError, validate, validate_cached, validation_key
+from tests.conftest import S004
 
 
 def run_cli(dataset) -> subprocess.CompletedProcess:
@@ -292,3 +296,165 @@ def test_load_figures_refuses_invalid_data(dataset):
     with pytest.raises(DataError) as raised:
         load_figures(dataset.path)
     assert f"{dataset.file()}:{dataset.line_of('000-projects')}: status:" in str(raised.value)
+
+
+# ---- the figures' schema check without Frictionless's row reader ----------------------------------------
+
+
+def corrupt_in_every_schema_way(dataset) -> None:
+    """Type, enum, minimum, pattern, required, unique, primary-key and foreign-key errors, a blank line and a
+    row of empty cells, in one figures.csv."""
+    dataset.figure("000-projects").update(value="1,357", qualifier="roughly")
+    dataset.figure("002-roads").update(value="-3500", scope="mars")
+    dataset.figure("000-beneficiaries").update(id="000-Beneficiaries", period="")
+    dataset.figure("003-beneficiaries")["same_as"] = "000-nothing-like-this"
+    dataset.figure("004-employed-poor")["unit"] = "parsec"
+    dataset.figures.extend(dict(dataset.figure("000-projects")) for _ in range(2))  # three rows, one id
+    dataset.write()
+    descriptor = json.loads((dataset.path / "datapackage.json").read_text(encoding="utf-8"))
+    figures = next(resource for resource in descriptor["resources"] if resource["name"] == "figures")
+    quote = next(field for field in figures["schema"]["fields"] if field["name"] == "quote")
+    quote["constraints"]["unique"] = True  # the two 001-registered-poor rows share their quote
+    (dataset.path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    path = dataset.path / "figures.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(3, "\n")  # a blank line before the third figure
+    lines.append("," * 15 + "\n")  # sixteen empty cells
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_figures_schema_check_reports_what_frictionless_reports(dataset, monkeypatch):
+    corrupt_in_every_schema_way(dataset)
+    ours = problems_of(dataset)
+    monkeypatch.setattr(validate_module, "OWN_SCHEMA_CHECK", ())  # Frictionless reads every table
+    assert problems_of(dataset) == ours
+    file = dataset.file()
+    # line numbers count the blank line 4: the n-th fixture figure is on line n + 2 from the third on
+    projects = dataset.line_of("000-projects") + 1
+    last = len(dataset.figures) + 2
+    for expected in [
+        f"{file}:{projects}: value: '1,357' is not a valid number",
+        f"{file}:{projects}: qualifier: 'roughly' is not one of: exact, about, nearly, more_than, at_least, "
+        "not_less_than, less_than, at_most",
+        f"{file}:{dataset.line_of('002-roads') + 1}: value: -3500 is below the minimum 0",
+        f"{file}:{dataset.line_of('002-roads') + 1}: scope: 'mars' is not an id in scopes.csv (id)",
+        f"{file}:{dataset.line_of('003-beneficiaries') + 1}: same_as: '000-nothing-like-this' is not an id in "
+        "figures.csv (id)",
+        f"{file}:{dataset.line_of('000-Beneficiaries') + 1}: period: required value is missing",
+        f"{file}:{last - 1}: id: duplicate id '000-projects' (first at line {projects})",
+        f"{file}:{last}: id: duplicate id '000-projects' (first at line {last - 1})",  # the previous one
+        f"{file}:{dataset.line_of('001-registered-poor-remaining') + 1}: quote: duplicate quote "
+        f"'fell from 3,365 million to 79,500 People' (first at line {dataset.line_of('001-registered-poor') + 1})",
+        f"{file}:{last + 1}: id: duplicate id ''",  # the row of empty cells reports only its missing key
+        f"{file}:4: -: blank line",
+    ]:
+        assert expected in ours
+    assert not any(problem.startswith(f"{file}:{last + 1}: seed: required") for problem in ours)
+    assert any(problem.startswith(f"{file}:{dataset.line_of('000-Beneficiaries') + 1}: id: '000-Beneficiaries'"
+                                  " does not match the pattern") for problem in ours)  # fmt: skip
+
+
+def test_blank_line_in_figures_is_reported_not_a_crash(dataset):
+    path = dataset.path / "figures.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:2] + ["\n"] + lines[2:]), encoding="utf-8")  # line 3 is blank
+    assert problems_of(dataset) == [f"{dataset.file()}:3: -: blank line"]
+
+
+def test_signalling_nan_is_not_a_number(dataset):
+    dataset.figure("000-projects")["value"] = "sNaN"  # Decimal reads it, then cannot compare it with 0
+    dataset.write()
+    found = problems_of(dataset)
+    assert f"{dataset.file()}:{dataset.line_of('000-projects')}: value: 'sNaN' is not a valid number" in found
+
+
+def test_seed_name_too_long_for_the_file_system(dataset):
+    dataset.figure("002-roads")["seed"] = "002_" + "a" * 300 + ".txt"
+    dataset.write()
+    found = assert_reported(dataset, dataset.line_of("002-roads"), "seed")
+    assert any("is not a file in seeds/" in problem for problem in found)
+
+
+# ---- the persistent record of data that passed ------------------------------------------------------
+
+
+def test_validate_cached_records_passing_data_and_skips_it_next_time(dataset, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    assert validate_cached(dataset.path, cache_dir=cache) == []
+    record = json.loads((cache / CACHE_FILE_NAME).read_text(encoding="utf-8"))
+    assert record["passed"] == [validation_key(dataset.path)]
+    assert [path.name for path in cache.iterdir()] == [CACHE_FILE_NAME]  # no temporary file left behind
+
+    def fail(*args, **kwargs):
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(validate_module, "validate", fail)
+    assert validate_cached(dataset.path, cache_dir=cache) == []  # answered from the record
+
+
+def test_validate_cached_never_records_a_failure(dataset, tmp_path):
+    cache = tmp_path / "cache"
+    assert validate_cached(dataset.path, cache_dir=cache) == []
+    dataset.figure("000-projects")["status"] = "unsure"
+    dataset.write()
+    found = [str(problem) for problem in validate_cached(dataset.path, cache_dir=cache)]
+    assert any(f":{dataset.line_of('000-projects')}: status: 'unsure'" in problem for problem in found)
+    assert len(json.loads((cache / CACHE_FILE_NAME).read_text(encoding="utf-8"))["passed"]) == 1
+    assert validate_cached(dataset.path, cache_dir=cache) != []  # reported again, in full
+
+
+def test_validation_key_follows_data_seeds_and_code(dataset, tmp_path, monkeypatch):
+    seeds = tmp_path / "seeds"
+    shutil.copytree(paths.SEEDS, seeds)
+    key = validation_key(dataset.path, seeds)
+    assert validation_key(dataset.path, seeds) == key
+    (dataset.path / "units.csv").write_text((dataset.path / "units.csv").read_text() + "\n", encoding="utf-8")
+    assert validation_key(dataset.path, seeds) != key
+    key = validation_key(dataset.path, seeds)
+    (seeds / S004).write_bytes((seeds / S004).read_bytes() + b" ")
+    assert validation_key(dataset.path, seeds) != key
+    key = validation_key(dataset.path, seeds)
+    monkeypatch.setattr(validate_module, "VALIDATOR_MODULES", ("paths", "tables", "numbers", "plausibility"))
+    assert validation_key(dataset.path, seeds) != key  # validate.py's own source is part of the key
+
+
+def test_unreadable_record_means_validating(dataset, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / CACHE_FILE_NAME).write_text("{not json", encoding="utf-8")
+    dataset.figure("000-projects")["value"] = "1"
+    dataset.write()
+    assert validate_cached(dataset.path, cache_dir=cache) != []
+
+
+def test_load_figures_shares_the_record(dataset, validation_cache_in_tmp):
+    load_figures(dataset.path)
+    record = json.loads((validation_cache_in_tmp / CACHE_FILE_NAME).read_text(encoding="utf-8"))
+    assert validation_key(dataset.path) in record["passed"]
+
+
+def test_validate_in_process_leaves_rfc3987_syntax_importable(dataset):
+    script = (
+        "import sys\n"
+        "from eastwest.validate import validate\n"
+        f"assert validate({str(dataset.path)!r}) == []\n"
+        "assert 'jsonschema' in sys.modules and 'rfc3987_syntax' not in sys.modules\n"
+        "import rfc3987_syntax\n"  # still importable by anyone who needs it
+        "print('ok')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "ok", result.stderr
+
+
+def test_validate_restores_the_garbage_collector(dataset):
+    import gc
+
+    assert gc.isenabled()
+    validate(dataset.path)
+    assert gc.isenabled()  # paused while validating only
+    gc.disable()
+    try:
+        validate(dataset.path)
+        assert not gc.isenabled()  # a caller's choice is left as it was
+    finally:
+        gc.enable()

@@ -7,7 +7,10 @@ Steps, in order; the first failure stops the build with a message and exit statu
 2. Validation (eastwest.validate) of data/ and seeds/. On problems, their FILE:ROW: COLUMN lines
    are printed and nothing under reports/ is written. A passing result is remembered in
    reports/.build/validated against a hash of data/, seeds/ and the code, so an unchanged
-   repository is not validated twice.
+   repository is not validated twice. The build loads the figures through eastwest.tables, which
+   validates through validate.validate_cached: its record (reports/.build/validation-cache.json)
+   is the one the notebooks' kernels consult when they load the data, so they do not validate
+   what the build has just validated.
 3. Plan: one *job* per report: every notebook in notebooks/ once, except a notebook declaring a
    `scope` parameter, which is run once per scope of data/scopes.csv that has figures. Each job
    has a key, a hash of exactly what it reads (below); reports/.build/manifest.json records the
@@ -16,9 +19,13 @@ Steps, in order; the first failure stops the build with a message and exit statu
    for its share of the notebooks (reset to a fresh kernel's state before each one), through
    papermill (kernel `eastwest`, working directory notebooks/, parameters `data_dir` as a path
    relative to notebooks/ and `scope`). Executed notebooks are cleaned of run-specific metadata.
-   Meanwhile the main process computes metrics.csv and audit.csv and warms up eastwest.render;
-   a pool of `--jobs` render processes forked from it then turns each executed notebook into
-   HTML and PDF as soon as it is ready, and renders the combined report.pdf once all have run.
+   Meanwhile the main process computes metrics.csv and audit.csv and warms up eastwest.render
+   (fonts; the Vega runtime, kept in reports/.build/vega-runtime-<vl-convert version>.js so that
+   vl-convert assembles it once, not on every build). Render processes forked from it then take
+   each executed notebook as soon as it is ready: `--jobs - 1` write the HTML, and one lays out
+   every PDF. That one keeps each report's laid-out pages: a forked copy of it writes the
+   report's PDF while it lays out the next, and report.pdf is a contents page followed by those
+   same pages once every notebook has run, so no report is laid out twice.
 5. Everything is first written to a private staging directory (reports/.build/.stage.tmp-<pid>-*);
    only when every job has succeeded are the files renamed into reports/ one by one (os.replace,
    atomic per file), outputs before the manifest. A failed, interrupted or killed build
@@ -41,7 +48,8 @@ Why parallel work inside the build rather than one make target per report (measu
 importing pandas/altair in it costs several seconds, which a reused kernel pays once per executor
 instead of once per report; the render libraries are imported and warmed up (Vega runtime, fonts)
 once and inherited by forked render processes, where per-report make targets would pay both for
-every report; and one process can stage and commit the whole set. `make -j2 report` stays safe:
+every report; report.pdf reuses the pages laid out for the reports' own PDFs, which needs them in
+one process; and one process can stage and commit the whole set. `make -j2 report` stays safe:
 the build holds a lock (a second build waits, then finds the work done), temporary names carry
 the process id, kernels talk over Unix sockets in private directories (no TCP port to fight over),
 and IPython history is off in build kernels (no shared history database).
@@ -488,8 +496,8 @@ def executor(work, root: str, stage: str, kernel: str, queue, log_path: str, par
         _shutdown_kernels()
 
 
-def render_job(job: Job, stage: str, created: str) -> tuple[str, str | None, float]:
-    """A render task (in a process forked after the warm-up): executed notebook → HTML and PDF."""
+def html_job(job: Job, stage: str, runtime_cache: str | None = None) -> tuple[str, str | None, float]:
+    """A render task (in a process forked after the warm-up): executed notebook → HTML."""
     import nbformat
 
     from eastwest import render
@@ -498,28 +506,96 @@ def render_job(job: Job, stage: str, created: str) -> tuple[str, str | None, flo
     stage_path = Path(stage)
     try:
         nb = nbformat.read(stage_path / "notebooks" / f"{job.name}.ipynb", as_version=4)
-        atomic.write_text(stage_path / f"{job.name}.html", render.notebook_to_html(nb, title=job.title), durable=False)
-        pdf = render.notebook_to_pdf(nb, title=job.title, created=created)
-        atomic.write_bytes(stage_path / f"{job.name}.pdf", pdf, durable=False)
+        page = render.notebook_to_html(nb, title=job.title, runtime_cache=runtime_cache)
+        atomic.write_text(stage_path / f"{job.name}.html", page, durable=False)
     except Exception as error:
-        return job.name, _failure(job, "rendering", error), 0.0
-    return job.name, None, time.perf_counter() - start
+        return f"{job.name}.html", _failure(job, "rendering", error), 0.0
+    return f"{job.name}.html", None, time.perf_counter() - start
 
 
-def combined_job(parts: list[tuple[str, str]], reports: str, stage: str, created: str) -> tuple[str, str | None, float]:
-    """A render task: the combined report.pdf from the executed notebooks (staged or kept)."""
+# The PDF process's laid-out reports (name → weasyprint.Document). Each report is laid out once:
+# its pages give its own PDF and, unchanged, its part of report.pdf. Documents (Pango objects)
+# cannot leave the process that made them, so one process lays out every PDF, in the order the
+# notebooks finish, while the other render process turns notebooks into HTML.
+_DOCUMENTS: dict[str, object] = {}
+_WRITERS: dict[int, str] = {}  # pid of a forked PDF writer → the file it writes
+
+
+def pdf_job(job: Job, stage: str, created: str) -> tuple[str, str | None, float]:
+    """A render task in the PDF process: lay the executed notebook out and keep the pages; a forked
+    copy of this process writes the report's PDF meanwhile (see `_write_forked`)."""
+    import nbformat
+
+    from eastwest import render
+
+    start = time.perf_counter()
+    stage_path = Path(stage)
+    try:
+        nb = nbformat.read(stage_path / "notebooks" / f"{job.name}.ipynb", as_version=4)
+        document = render.report_document(nb, title=job.title, created=created, anchor=job.name)
+        _DOCUMENTS[job.name] = document
+        _write_forked(document, stage_path / f"{job.name}.pdf")
+    except Exception as error:
+        return f"{job.name}.pdf", _failure(job, "rendering", error), 0.0
+    return f"{job.name}.pdf", None, time.perf_counter() - start
+
+
+def _write_forked(document, path: Path) -> None:
+    """Write `document` as a PDF at `path` in a forked child, so that this process can lay out the
+    next report while the pages are painted and the fonts subset (a third of a PDF's time).
+    `finish_pdfs` waits for every child and reports a failed one."""
+    pid = os.fork()
+    if pid == 0:  # the child: write, then leave at once (no cleanup of the parent's state)
+        status = 1
+        try:
+            _die_with_parent(os.getppid())
+            atomic.write_bytes(path, document.write_pdf(), durable=False)
+            status = 0
+        except BaseException:  # noqa: BLE001 - reported through the exit status
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(status)
+    _WRITERS[pid] = path.name
+
+
+def finish_pdfs(
+    parts: list[tuple[str, str]] | None, reports: str, stage: str, created: str
+) -> tuple[str, str | None, float]:
+    """The last task of the PDF process: wait for the forked PDF writers; then, given `parts`,
+    write report.pdf from the pages laid out by `pdf_job` (reports not rebuilt in this run are laid
+    out here from their kept executed notebooks)."""
     import traceback
 
     from eastwest import render
 
     start = time.perf_counter()
+    output = "report.pdf" if parts is not None else "PDFs"
     try:
-        notebooks = [(title, _load_executed(name, Path(reports), Path(stage))) for name, title in parts]
-        atomic.write_bytes(Path(stage) / "report.pdf", render.combined_pdf(notebooks, created=created), durable=False)
+        combined = None
+        if parts is not None:
+            documents = []
+            for name, title in parts:
+                document = _DOCUMENTS.get(name)
+                if document is None:
+                    nb = _load_executed(name, Path(reports), Path(stage))
+                    document = render.report_document(nb, title=title, created=created, anchor=name)
+                documents.append((title, name, document))
+            combined = render.combined_document(documents, created=created)
+            atomic.write_bytes(Path(stage) / "report.pdf", combined.write_pdf(), durable=False)
+        failed = []
+        while _WRITERS:
+            pid, status = os.waitpid(next(iter(_WRITERS)), 0)
+            name = _WRITERS.pop(pid)
+            if status != 0:
+                failed.append(name)
+        if failed:
+            return output, f"build: writing {', '.join(sorted(failed))} failed (see the messages above)", 0.0
     except Exception as error:
         detail = _short("".join(traceback.format_exception(error)))
-        return "report.pdf", f"build: report.pdf: rendering failed:\n{detail}", 0.0
-    return "report.pdf", None, time.perf_counter() - start
+        return output, f"build: {output}: rendering failed:\n{detail}", 0.0
+    return output, None, time.perf_counter() - start
 
 
 def _render_init(parent: int) -> None:
@@ -588,8 +664,9 @@ def check_kernel(kernel: str) -> None:
         raise BuildError(f"Jupyter kernel {kernel!r} is not registered; run `make setup`") from None
 
 
-class Interrupted(Exception):
-    pass
+class Interrupted(BaseException):
+    """SIGTERM/SIGHUP turned into an exception. Like KeyboardInterrupt it is not an Exception, so a
+    library's `except Exception` (lark wraps errors raised inside its visitors) cannot swallow it."""
 
 
 def _raise_interrupted(signum, frame):  # noqa: ARG001
@@ -713,9 +790,10 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
 
     Timeline: executor processes are forked first, so their kernels boot while this process
     imports the rendering libraries and warms them up (fonts, the Vega runtime), computes
-    metrics.csv and audit.csv, then forks a pool of render processes that inherit the warm state.
-    Each executed notebook is handed to the pool as soon as it is ready; the combined PDF is
-    one more task once every notebook has run.
+    metrics.csv and audit.csv, then forks the render processes, which inherit the warm state:
+    an HTML pool and the PDF process. Each executed notebook goes to both as soon as it is
+    ready; `finish_pdfs` (report.pdf, then waiting for the forked PDF writers) is the PDF
+    process's last task, once every notebook has run.
     """
     import multiprocessing
 
@@ -767,26 +845,26 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
 
         from eastwest import render
 
-        warm_up(render)
+        runtime_cache = str(reports / BUILD_DIR_NAME)
+        warm_up(render, runtime_cache)
+        # HTML in `jobs - 1` processes; every PDF, and report.pdf from the same laid-out pages, in one.
         pool = ProcessPoolExecutor(
-            max_workers=max(1, jobs), mp_context=context, initializer=_render_init, initargs=(os.getpid(),)
+            max_workers=max(1, jobs - 1), mp_context=context, initializer=_render_init, initargs=(os.getpid(),)
         )
-        # The combined PDF is the longest single task: its own process starts it the moment the last
-        # notebook has run, instead of queueing behind the single reports.
-        combined_pool = ProcessPoolExecutor(
+        pdf_pool = ProcessPoolExecutor(
             max_workers=1, mp_context=context, initializer=_render_init, initargs=(os.getpid(),)
         )
-        pools.append(combined_pool)
+        pools.append(pdf_pool)
         by_name = {job.name: job for job in todo}
         pending_exec = set(by_name)
         futures = set()
-        combined_submitted = not final_todo
-        while pending_exec or futures or not combined_submitted:
-            if not pending_exec and not combined_submitted:
-                parts = [(job.name, job.title) for job in plan.jobs]
-                futures.add(combined_pool.submit(combined_job, parts, str(reports), str(stage), created))
-                combined_submitted = True
-            while True:  # hand every executed notebook to the render pool
+        finished = False
+        while pending_exec or futures or not finished:
+            if not pending_exec and not finished:
+                parts = [(job.name, job.title) for job in plan.jobs] if final_todo else None
+                futures.add(pdf_pool.submit(finish_pdfs, parts, str(reports), str(stage), created))
+                finished = True
+            while True:  # hand every executed notebook to the render processes
                 try:
                     step, name, error, seconds = queue.get_nowait()
                 except Empty:
@@ -798,16 +876,18 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
                 pending_exec.discard(name)
                 timings[name] = seconds
                 log(f"build: executed {name} ({seconds:.1f} s)")
-                futures.add(pool.submit(render_job, by_name[name], str(stage), created))
+                futures.add(pdf_pool.submit(pdf_job, by_name[name], str(stage), created))
+                futures.add(pool.submit(html_job, by_name[name], str(stage), runtime_cache))
             if futures:
                 done, futures = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)
                 for future in done:
-                    name, error, seconds = future.result()
+                    output, error, seconds = future.result()
                     if error:
                         log(error)
                         log("build: failed; reports/ left as it was")
                         return 1
-                    log(f"build: rendered {name} ({seconds:.1f} s)")
+                    log(f"build: rendered {output} ({seconds:.1f} s)")
+                    name = output.rsplit(".", 1)[0]
                     if name in timings:
                         timings[name] += seconds
             elif pending_exec:
@@ -852,14 +932,19 @@ def write_timings(build_dir: Path, timings: dict[str, float]) -> None:
     atomic.write_text(build_dir / "timings.json", json.dumps(merged, indent=1, sort_keys=True) + "\n")
 
 
-def warm_up(render) -> None:
-    """Pay one-off start-up costs of rendering (fonts, the Vega runtime) once, before forking."""
+def warm_up(render, runtime_cache: str | None = None) -> None:
+    """Pay one-off start-up costs of rendering (fonts, the Vega runtime) once, before forking.
+
+    The Vega runtime is read from `runtime_cache` (reports/.build) when an earlier build left it
+    there for this vl-convert version; assembling it takes vl-convert about 1.5 s.
+    """
     import nbformat
 
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("warm-up 预热")])
+    # A table, so that the fonts used to size print tables are loaded too.
+    probe.cells[0].source += '\n\n<table class="data"><tr><th>a</th><td>b <code>c</code> <b>d</b></td></tr></table>'
     with contextlib.suppress(Exception):
-        if hasattr(render, "vega_runtime"):
-            render.vega_runtime()
+        render.vega_runtime(runtime_cache)
         render.notebook_to_html(probe, title="warm-up")
         render.notebook_to_pdf(probe, title="warm-up", created="2000-01-01")
 

@@ -10,11 +10,33 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 from pathlib import Path
 
-import altair as alt
-import pandas as pd
-import vl_convert
+
+def _import_altair():
+    """Import altair without jsonschema's IRI format checker.
+
+    jsonschema registers an "iri" format check when the rfc3987_syntax package is installed, and
+    that package builds a Lark grammar at import: about 1 s (2 s on a busy machine) in every
+    kernel. Altair validates specs against the Vega-Lite schema, which uses no "iri" format, so
+    nothing is lost. The block applies only while jsonschema is first imported here.
+    """
+    blocked = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
+    if blocked:
+        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment] - makes its import fail
+    try:
+        import altair  # noqa: PLC0415
+    finally:
+        if blocked and sys.modules.get("rfc3987_syntax", 0) is None:
+            del sys.modules["rfc3987_syntax"]
+    return altair
+
+
+alt = _import_altair()
+
+import pandas as pd  # noqa: E402
+import vl_convert  # noqa: E402
 
 # Altair 6 names its spec type "application/vnd.vegalite.v6.json". nbformat only accepts a JSON
 # object under a "+json" type (anything else must be a string), and JupyterLab 4 renders specs
@@ -183,19 +205,20 @@ def bar_chart(data: pd.DataFrame, *, title: str, unit: str, unit_label: str | No
     return _config(alt.layer(bars, whisker, labels).properties(title=title, width=WIDTH - 280, height=height))
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """The chart as SVG text (text kept as <text> elements, font named in the markup)."""
+def to_svg(chart: alt.TopLevelMixin | dict) -> str:
+    """The chart (or its spec) as SVG text (text kept as <text> elements, font named in the markup)."""
     _register_fonts()
-    return vl_convert.vegalite_to_svg(chart.to_dict(), vl_version=alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0])
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return vl_convert.vegalite_to_svg(spec, vl_version=alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0])
 
 
 def mimebundle(chart: alt.TopLevelMixin) -> dict:
     """Both faces of a chart: the Vega-Lite spec for interactive views and an SVG for print."""
-    spec = chart.to_dict()
+    spec = chart.to_dict()  # validated once, then drawn from the same spec
     title = spec.get("title", "")
     if isinstance(title, dict):
         title = title.get("text", "")
-    return {VEGALITE_MIME_TYPE: spec, SVG_MIME_TYPE: to_svg(chart), "text/plain": f"[chart: {title}]"}
+    return {VEGALITE_MIME_TYPE: spec, SVG_MIME_TYPE: to_svg(spec), "text/plain": f"[chart: {title}]"}
 
 
 def show(chart: alt.TopLevelMixin) -> None:

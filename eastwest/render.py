@@ -9,7 +9,10 @@ always gives the same bytes.
 
 PDF (`notebook_to_pdf`, `combined_pdf`): the same cells, with each chart's SVG inlined instead of
 its spec, laid out by WeasyPrint on A4 with page numbers, Noto CJK fonts embedded and PDF dates
-taken from the data package's `created`, so a rebuild gives the same file.
+taken from the data package's `created`, so a rebuild gives the same file. Tables get fixed column
+widths computed here (`fix_table_widths`), which spares WeasyPrint measuring every cell twice.
+A report is laid out once (`report_document`); its pages give its own PDF and, unchanged, its
+part of the combined PDF (`combined_document`: a contents page, then each report's pages).
 """
 
 from __future__ import annotations
@@ -18,15 +21,20 @@ import copy
 import functools
 import html
 import json
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import nbformat
 import vl_convert
 from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 
-from eastwest.charts import SVG_MIME_TYPE, VEGALITE_MIME_TYPE
+# The same values as eastwest.charts.VEGALITE_MIME_TYPE and SVG_MIME_TYPE (a test checks). Not
+# imported from there: eastwest.charts imports altair and pandas, which rendering does not need.
+VEGALITE_MIME_TYPE = "application/vnd.vegalite.v5+json"
+SVG_MIME_TYPE = "image/svg+xml"
 
 HIDDEN_TAGS = {"parameters", "injected-parameters", "hide", "remove-cell"}
 VEGA_MIME_TYPES = {VEGALITE_MIME_TYPE} | {
@@ -83,6 +91,7 @@ h2, h3 { page-break-after: avoid; break-after: avoid; }
 figure, .chart, svg, tr, ul.footnotes li, p.source, .title-block { page-break-inside: avoid; break-inside: avoid; }
 thead { display: table-header-group; }
 table.data { table-layout: auto; }
+table.data.fixed { table-layout: fixed; }
 table.wide { font-size: 7.5pt; }
 .chart svg { max-width: 100%; height: auto; }
 .report + .report { page-break-before: always; break-before: page; }
@@ -93,6 +102,7 @@ p.contents { font-size: 13pt; font-weight: bold; margin-top: 20mm; }
 ol.contents li { margin: 2mm 0; }
 ol.contents a { color: inherit; text-decoration: none; }
 ol.contents a::after { content: leader(".") target-counter(attr(href), page); }
+ol.contents a[data-page]::after { content: leader(".") attr(data-page); }
 """
 
 
@@ -200,10 +210,30 @@ def notebook_body(nb: NotebookNode, *, mode: str = "html") -> str:
 
 
 @functools.cache
-def vega_runtime() -> str:
-    """vega + vega-lite + vega-embed as one script (sets window.vegaEmbed), safe inside <script>."""
-    bundle = vl_convert.javascript_bundle()
-    return bundle.replace("</script", "<\\/script")
+def vega_runtime(cache_dir: Path | str | None = None) -> str:
+    """vega + vega-lite + vega-embed as one script (sets window.vegaEmbed), safe inside <script>.
+
+    vl-convert assembles the bundle on each call (about 1.5 s). With `cache_dir`, the bundle is
+    kept there in a file named after the vl-convert version, so later processes read it instead.
+    """
+    path = None
+    if cache_dir is not None:
+        version = getattr(vl_convert, "__version__", "") or "unknown"
+        path = Path(cache_dir) / f"vega-runtime-{re.sub(r'[^0-9A-Za-z.+-]', '_', version)}.js"
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            pass
+    bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+            temporary.write_text(bundle, encoding="utf-8")
+            os.replace(temporary, path)
+        except OSError:
+            pass
+    return bundle
 
 
 def _page(title: str, body: str, *, head: str = "", css: str = BASE_CSS, lang: str = "en") -> str:
@@ -216,12 +246,12 @@ def _page(title: str, body: str, *, head: str = "", css: str = BASE_CSS, lang: s
     )
 
 
-def notebook_to_html(nb: NotebookNode, *, title: str) -> str:
+def notebook_to_html(nb: NotebookNode, *, title: str, runtime_cache: Path | str | None = None) -> str:
     """Self-contained, deterministic HTML for a reader: code hidden, charts interactive."""
     body = notebook_body(nb, mode="html")
     head = ""
     if "vegaEmbed(" in body:
-        head = f'<script type="text/javascript">{vega_runtime()}</script>\n'
+        head = f'<script type="text/javascript">{vega_runtime(runtime_cache)}</script>\n'
     return _page(title, f'<main class="report">\n{body}\n</main>', head=head)
 
 
@@ -235,28 +265,292 @@ def _pdf_head(created: str) -> str:
     return f'<meta name="dcterms.created" content="{stamp}">\n<meta name="dcterms.modified" content="{stamp}">\n'
 
 
-def print_html(parts: Sequence[tuple[str, NotebookNode]], *, title: str, created: str, cover: bool) -> str:
-    """The HTML WeasyPrint lays out: each notebook's cells with charts as inline SVG."""
+# ---- print tables: fixed column widths -------------------------------------------------------
+# WeasyPrint's automatic table layout measures every cell's minimum and maximum width with Pango
+# before laying the table out (a third of the time of a table-heavy report), and then shares the
+# width in proportion to the longest lines, which gives short values ("70 million yuan") three
+# lines while long id lists get the room. For print, each table.data gets `table-layout: fixed`
+# and explicit column widths computed here: every column at least as wide as its longest word
+# (and its unbreakable text: values, periods), then the rest handed out where it saves the most
+# lines, estimated with the fonts' advance widths. The HTML pages keep the browser's layout.
+
+PAGE_WIDTH_PT = (210 - 30) * 72 / 25.4  # A4 less the left and right page margins (PRINT_CSS)
+CELL_PADDING_PT = 2 * 0.4 * 10  # .4rem each side, html font-size 10pt in print
+TABLE_FONT_PT = {"data": 0.85 * 10, "wide": 7.5}  # table.data font-size .85rem; table.wide 7.5pt
+CODE_SCALE = 0.8  # code { font-size: .8em }
+HEADLINE_STRONG_PT = 10  # table.headline td strong { font-size: 1rem }
+_TABLE = re.compile(r'<table class="(data(?: [^"]*)?)">(.*?)</table>', re.S)
+_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<(t[hd])\b([^>]*)>(.*?)</t[hd]>", re.S)
+_TOKEN = re.compile(r"<[^>]*>|[^<]+")
+_NOWRAP_CELLS = ("c-period",)  # td.c-period { white-space: nowrap } (BASE_CSS)
+
+
+@functools.cache
+def _font(style: str):
+    """A Pillow font for measuring advance widths (None when Pillow or the font is missing)."""
+    import subprocess  # noqa: PLC0415
+
+    pattern = {"regular": "Noto Sans CJK SC", "bold": "Noto Sans CJK SC:bold", "mono": "Noto Sans Mono CJK SC"}[style]
+    try:
+        from PIL import ImageFont  # noqa: PLC0415
+
+        found = subprocess.run(
+            ["fc-match", "-f", "%{file}:%{index}", pattern], capture_output=True, text=True, timeout=10
+        ).stdout
+        file, _, index = found.rpartition(":")
+        return ImageFont.truetype(file, size=1000, index=int(index or 0))
+    except Exception:  # noqa: BLE001 - fall back to estimates
+        return None
+
+
+@functools.cache
+def _char_em(char: str, style: str) -> float:
+    """Advance width of a character in em (estimated when no font can be read)."""
+    font = _font(style)
+    if font is not None:
+        try:
+            return font.getlength(char) / 1000
+        except Exception:  # noqa: BLE001
+            pass
+    if "\u2e80" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef" or "\u3000" <= char <= "\u303f":
+        return 1.0
+    if style == "mono":
+        return 0.5
+    if char.isupper() or char in "—→":
+        return 0.68
+    if char.isdigit() or char.islower():
+        return 0.56
+    return 0.35 if char in " .,;:'()[]|!-" else 0.7
+
+
+def _text_pt(text: str, style: str, size: float) -> float:
+    return sum(_char_em(ch, style) for ch in text) * size * 1.03  # 3% margin for kerning and rounding
+
+
+_BREAK = re.compile(r"(?<=[-/])|(?<=[\u2e80-\u9fff\uff00-\uffef])|(?=[\u2e80-\u9fff\uff00-\uffef])")
+
+
+def _cell_lines(content: str, size: float, nowrap: bool, strong_size: float | None = None) -> list[list[tuple]]:
+    """The cell as lines (split at <br>) of words: (width in pt, whether a space comes before it,
+    whether it cannot break at all). `strong_size`: the font size of <strong> text, if not `size`.
+
+    Words break where Pango may break them: at spaces, after hyphens and slashes and around
+    Chinese characters; a whole cell with white-space: nowrap, or a strong.figure, is one word.
+    """
+    lines: list[list[tuple[float, bool]]] = [[]]
+    bold, code, keep, in_strong = False, 0, False, False
+    space_before = joined = False
+    for token in _TOKEN.findall(content):
+        if token.startswith("<"):
+            tag = re.match(r"</?\s*([A-Za-z0-9]+)", token)
+            name, closing = (tag.group(1).lower() if tag else ""), token.startswith("</")
+            if name == "br":
+                lines.append([])
+                space_before = joined = False
+            elif name == "code":
+                code += -1 if closing else 1
+            elif name in ("strong", "b", "th"):
+                bold = not closing
+                keep = not closing and name == "strong" and "figure" in token
+                in_strong = not closing and name == "strong"
+            continue
+        face = "mono" if code > 0 else ("bold" if bold else "regular")
+        size_here = strong_size if in_strong and strong_size else size
+        size_here *= CODE_SCALE if code > 0 else 1
+        unbreakable = nowrap or keep
+        text = html.unescape(token)
+        for piece in [text] if unbreakable else re.split(r"(\s+)", text):
+            if not piece:
+                continue
+            if piece.isspace():
+                space_before, joined = True, False
+                continue
+            parts = [piece] if unbreakable else [part for part in _BREAK.split(piece) if part]
+            for n, part in enumerate(parts):
+                width = _text_pt(part, face, size_here)
+                if n == 0 and joined and lines[-1] and not space_before:
+                    last, spaced, hard = lines[-1][-1]
+                    lines[-1][-1] = (last + width, spaced, hard or unbreakable)
+                else:
+                    lines[-1].append((width, space_before and bool(lines[-1]), unbreakable))
+                space_before = False
+            joined = True
+    return [line for line in lines if line] or [[]]
+
+
+SHORT_COLUMNS = (0.1, 0.14, 0.18)  # tried: columns whose longest line fits this share never wrap
+
+
+WORDS_SHARE = 0.85  # at most this share of the width goes to keeping the longest words whole
+
+
+def _cap(values: list[float], total: float) -> list[float]:
+    """`values` with the largest lowered to one level, so that they sum to `total`."""
+    low, high = 0.0, max(values)
+    for _ in range(50):
+        middle = (low + high) / 2
+        if sum(min(v, middle) for v in values) > total:
+            high = middle
+        else:
+            low = middle
+    return [min(v, low) for v in values]
+
+
+def _line_width(words: list[tuple[float, bool]], space: float) -> float:
+    return sum(width + (space if spaced and n else 0.0) for n, (width, spaced, _) in enumerate(words))
+
+
+def _count_lines(lines: list[list[tuple[float, bool]]], width: float, space: float) -> int:
+    """Lines a cell takes at `width` (pt, without padding), wrapping greedily at its words."""
+    count = 0
+    for words in lines:
+        count += 1
+        used = 0.0
+        for word, spaced, _ in words:
+            gap = space if spaced and used else 0.0
+            if used and used + gap + word > width:
+                count += 1
+                used, gap = 0.0, 0.0
+            if word > width:  # broken anywhere (overflow-wrap: anywhere)
+                extra = int(word // width)
+                count += extra
+                used = word - extra * width
+            else:
+                used += gap + word
+    return count
+
+
+def _table_lines(rows: list[list[list]], widths: list[float], space: float) -> int:
+    return sum(
+        max((_count_lines(lines, width + 0.01, space) for lines, width in zip(row, widths, strict=False)), default=1)
+        for row in rows
+    )
+
+
+def _share(total: float, low: list[float], high: list[float]) -> list[float]:
+    """CSS 2.1 automatic layout: each at least `low`; up to `high` in proportion to `high - low`;
+    beyond `high` (room to spare) in proportion to `high`."""
+    if sum(high) <= total:
+        return [h + (total - sum(high)) * h / sum(high) for h in high] if sum(high) > 0 else low
+    if sum(low) >= total:
+        return [total * x / sum(low) for x in low]
+    spread = [h - x for x, h in zip(low, high, strict=True)]
+    return [x + (total - sum(low)) * d / sum(spread) for x, d in zip(low, spread, strict=True)]
+
+
+def _column_widths(rows: list[list[list]], total: float, space: float) -> list[float]:
+    """Widths (pt, padding included) for the columns of `rows` (first row: headers) summing to `total`.
+
+    Each column is at least as wide as its longest word (a word longer than a third of the table,
+    such as a long id, may break instead). Columns whose longest line is short (a period, a value,
+    "yes") get that width, so they never wrap; the long-text columns share the rest as the
+    automatic layout would. A header may take two lines.
+    """
+    columns = max(len(row) for row in rows)
+    inner = total - columns * CELL_PADDING_PT
+    if inner <= columns:
+        return [total / columns] * columns
+    longest_word = [0.0] * columns
+    longest_line = [0.0] * columns
+    unbreakable = [0.0] * columns  # nowrap text (periods, headline values) cannot break even anywhere
+    for number, row in enumerate(rows):
+        for c, lines in enumerate(row):
+            for words in lines:
+                if not words:
+                    continue
+                longest_word[c] = max(longest_word[c], max(w for w, _, _ in words))
+                unbreakable[c] = max([unbreakable[c]] + [w for w, _, hard in words if hard])
+                line = _line_width(words, space)
+                longest_line[c] = max(longest_line[c], line / 2 if number == 0 and len(rows) > 1 else line)
+    if sum(unbreakable) >= inner:
+        return [total * (CELL_PADDING_PT + u) / sum(CELL_PADDING_PT + x for x in unbreakable) for u in unbreakable]
+    low = [max(min(word, inner / 3), inner / 40) for word in longest_word]
+    if sum(low) > WORDS_SHARE * inner:  # the longest words break (anywhere) before the short ones do
+        low = _cap(low, WORDS_SHARE * inner)
+    low = [max(x, u + 1.0 if u else 0.0) for x, u in zip(low, unbreakable, strict=True)]  # 1 pt: rounding
+    high = [max(line, x) for line, x in zip(longest_line, low, strict=True)]
+    candidates = [_share(inner, low, high)]
+    if sum(high) > inner:
+        for limit in SHORT_COLUMNS:
+            short = [c for c in range(columns) if high[c] <= limit * inner]
+            long = [c for c in range(columns) if c not in short]
+            rest = inner - sum(high[c] for c in short)
+            if short and long and rest >= sum(low[c] for c in long):
+                widths = list(high)
+                for c, width in zip(long, _share(rest, [low[c] for c in long], [high[c] for c in long]), strict=True):
+                    widths[c] = width
+                candidates.append(widths)
+    # The candidate giving the shortest table (in estimated lines); the automatic layout's on a tie.
+    widths = min(candidates, key=lambda widths: _table_lines(rows, widths, space))
+    return [CELL_PADDING_PT + w for w in widths]
+
+
+def _fix_table(match: re.Match) -> str:
+    classes, inside = match.group(1), match.group(2)
+    size = TABLE_FONT_PT["wide"] if "wide" in classes.split() else TABLE_FONT_PT["data"]
+    strong_size = HEADLINE_STRONG_PT if "headline" in classes.split() else None
+    rows = []
+    for row in _ROW.findall(inside):
+        cells = []
+        for tag, attributes, content in _CELL.findall(row):
+            nowrap = any(f'"{name}"' in attributes or f"{name} " in attributes for name in _NOWRAP_CELLS)
+            content = f"<th>{content}" if tag == "th" else content  # headers are bold
+            cells.append(_cell_lines(content, size, nowrap, strong_size))
+        if cells:
+            rows.append(cells)
+    if not rows:
+        return match.group(0)
+    widths = _column_widths(rows, PAGE_WIDTH_PT, _text_pt(" ", "regular", size))
+    total = sum(widths)
+    cols = "".join(f'<col style="width: {100 * w / total:.2f}%">' for w in widths)
+    return f'<table class="{classes} fixed"><colgroup>{cols}</colgroup>{inside}</table>'
+
+
+def fix_table_widths(body: str) -> str:
+    """Every table.data in `body` with `table-layout: fixed` widths (class "fixed" + <colgroup>)."""
+    return _TABLE.sub(_fix_table, body)
+
+
+def print_html(
+    parts: Sequence[tuple[str, NotebookNode]],
+    *,
+    title: str,
+    created: str,
+    cover: bool,
+    anchor: str | None = None,
+) -> str:
+    """The HTML WeasyPrint lays out: each notebook's cells with charts as inline SVG.
+
+    With `cover`, a first page with the title and the contents (linked, with page numbers).
+    `anchor` names the id of a single report's section (`report-<anchor>`), by which a contents
+    page laid out separately links to it (see `combined_document`).
+    """
     sections = []
     if cover:
         items = "".join(
             f'<li><a href="#report-{n}">{html.escape(part_title)}</a></li>'
             for n, (part_title, _) in enumerate(parts, start=1)
         )
-        dated = f"<p>Data of {html.escape(created[:10])}</p>" if created else ""
-        sections.append(
-            f'<section class="cover"><p class="cover-title">{html.escape(title)}</p>{dated}'
-            f'<p class="contents">Contents</p><ol class="contents">{items}</ol></section>'
-        )
+        sections.append(_cover_section(title, created, items))
     for number, (part_title, nb) in enumerate(parts, start=1):
-        body = notebook_body(nb, mode="pdf")
+        body = fix_table_widths(notebook_body(nb, mode="pdf"))
         if len(parts) > 1:
             body = _prefix_ids(body, f"r{number}-")
         # The report's first heading is its bookmark; name it by the part title (which tells the
         # scope reports apart) rather than by the heading text they share.
         body = body.replace("<h1", f'<h1 data-bookmark="{html.escape(part_title, quote=True)}"', 1)
-        sections.append(f'<section class="report" id="report-{number}">\n{body}\n</section>')
+        section_id = f"report-{anchor}" if anchor is not None and len(parts) == 1 else f"report-{number}"
+        sections.append(f'<section class="report" id="{html.escape(section_id, quote=True)}">\n{body}\n</section>')
     return _page(title, "\n".join(sections), head=_pdf_head(created), css=BASE_CSS + PRINT_CSS)
+
+
+def _cover_section(title: str, created: str, items: str) -> str:
+    dated = f"<p>Data of {html.escape(created[:10])}</p>" if created else ""
+    return (
+        f'<section class="cover"><p class="cover-title">{html.escape(title)}</p>{dated}'
+        f'<p class="contents">Contents</p><ol class="contents">{items}</ol></section>'
+    )
 
 
 def _prefix_ids(body: str, prefix: str) -> str:
@@ -265,25 +559,72 @@ def _prefix_ids(body: str, prefix: str) -> str:
     return re.sub(r'\bhref="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', body)
 
 
-def html_to_pdf(document: str) -> bytes:
+def html_document(document: str):  # -> weasyprint.Document
+    """`document` laid out by WeasyPrint: pages that can be written as they are, or combined."""
     import weasyprint  # noqa: PLC0415 - heavy import, only for PDFs
 
-    return weasyprint.HTML(string=document, base_url=None).write_pdf()
+    return weasyprint.HTML(string=document, base_url=None).render()
+
+
+def html_to_pdf(document: str) -> bytes:
+    return html_document(document).write_pdf()
+
+
+def report_document(nb: NotebookNode, *, title: str, created: str, anchor: str | None = None):
+    """One executed notebook laid out for A4 (a weasyprint.Document); `write_pdf()` gives its PDF.
+
+    The same pages serve the report's own PDF and its part of the combined PDF, so each report
+    is laid out once. `anchor`: see `print_html`.
+    """
+    return html_document(print_html([(title, nb)], title=title, created=created, cover=False, anchor=anchor))
 
 
 def notebook_to_pdf(nb: NotebookNode, *, title: str, created: str) -> bytes:
     """A4 PDF of one executed notebook (charts as SVG, page numbers, fonts embedded)."""
-    return html_to_pdf(print_html([(title, nb)], title=title, created=created, cover=False))
+    return report_document(nb, title=title, created=created).write_pdf()
+
+
+COMBINED_TITLE = "East–West pairing poverty-alleviation cooperation: the complete report"
+
+
+def combined_document(
+    parts: Sequence[tuple[str, str, object]], *, created: str, title: str = COMBINED_TITLE
+):  # -> weasyprint.Document
+    """A cover with the contents, then the pages of each report's document as they were laid out.
+
+    parts: (title, anchor, document) per report, where each document comes from
+    `report_document(..., anchor=anchor)`. Nothing is laid out again but the cover, whose page
+    numbers are counted here (the cover is page 1). Each report keeps its own page footer
+    ("Page 3 of 8" of that report, after its title); the PDF bookmarks give one entry per report
+    (its h1) with its headings beneath, and the metadata (title, dates) are the cover's.
+    """
+    items = []
+    page = 2
+    for part_title, anchor, document in parts:
+        items.append(
+            f'<li><a href="#report-{html.escape(anchor, quote=True)}" data-page="{page}">'
+            f"{html.escape(part_title)}</a></li>"
+        )
+        page += len(document.pages)
+    cover = html_document(
+        _page(title, _cover_section(title, created, "".join(items)), head=_pdf_head(created), css=BASE_CSS + PRINT_CSS)
+    )
+    pages = list(cover.pages) + [p for _, _, document in parts for p in document.pages]
+    return cover.copy(pages)
 
 
 def combined_pdf(
     parts: list[tuple[str, NotebookNode]],
     *,
     created: str,
-    title: str = "East–West pairing poverty-alleviation cooperation: the complete report",
+    title: str = COMBINED_TITLE,
 ) -> bytes:
     """One PDF of several reports, each starting on a new page; bookmarks follow the h1/h2 headings."""
-    return html_to_pdf(print_html(parts, title=title, created=created, cover=True))
+    documents = [
+        (part_title, str(n), report_document(nb, title=part_title, created=created, anchor=str(n)))
+        for n, (part_title, nb) in enumerate(parts, start=1)
+    ]
+    return combined_document(documents, created=created, title=title).write_pdf()
 
 
 # ---- index ------------------------------------------------------------------------------------------------

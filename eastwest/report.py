@@ -23,10 +23,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import altair as alt
 import pandas as pd
 
 from eastwest import charts, intervals, paths
+
+alt = charts.alt  # imported by eastwest.charts, which makes that import quicker
 
 # ---- HTML blocks ------------------------------------------------------------------------------
 
@@ -108,8 +109,17 @@ class ReportData:
         return str(match.iloc[0]["title"]) if not match.empty else indicator.replace("_", " ")
 
     def family(self, indicator: str) -> str:
-        match = self.indicators[self.indicators["id"] == indicator]
-        return str(match.iloc[0]["family"]) if not match.empty else "other"
+        return self._families().get(indicator, "other")
+
+    def _families(self) -> dict[str, str]:
+        """indicator id → family, built once (`family` is called for every figure of every section)."""
+        key = id(self.indicators)
+        cached = self.__dict__.get("_family_cache")
+        if cached is None or cached[0] != key:
+            families = {str(i): str(f) for i, f in zip(self.indicators["id"], self.indicators["family"], strict=True)}
+            cached = (key, families)
+            self.__dict__["_family_cache"] = cached
+        return cached[1]
 
     def seed_label(self, seed: str) -> str:
         for source in self.package.get("sources", []):

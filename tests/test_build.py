@@ -58,6 +58,11 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
 def assert_complete(reports: Path) -> None:
     for html in reports.glob("*.html"):
         assert html.read_text(encoding="utf-8").rstrip().endswith("</html>"), html
@@ -157,6 +162,9 @@ def test_a_full_build_writes_every_report(built: Path):
     # The combined PDF holds every part: at least as many pages as the parts together, minus covers.
     combined = pdf_text(reports / "report.pdf")
     assert combined.count("\f") >= len(names)
+    # Each report is laid out once: report.pdf is a contents page and the reports' own pages.
+    assert pdf_pages(reports / "report.pdf") == 1 + sum(pdf_pages(reports / f"{name}.pdf") for name in names)
+    assert list((reports / ".build").glob("vega-runtime-*.js")), "the Vega runtime is kept for the next build"
     assert leftovers(reports) == []
 
 
@@ -412,7 +420,7 @@ def test_make_scope_builds_only_that_scope(built: Path, tmp_path: Path):
     changed = {k for k in after if after[k] != before.get(k)}
     assert changed <= {
         "02-cooperation-national.html", "02-cooperation-national.pdf", "notebooks/02-cooperation-national.ipynb",
-        ".build/manifest.json", ".build/validated", ".build/timings.json",
+        ".build/manifest.json", ".build/validated", ".build/timings.json", ".build/validation-cache.json",
     }  # fmt: skip
 
 

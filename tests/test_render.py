@@ -299,6 +299,73 @@ def test_combined_pdf_has_one_top_level_bookmark_per_report(rendered, tmp_path):
     assert starts == sorted(set(starts)), "each report starts on a page of its own"
 
 
+def test_render_names_the_chart_mime_types_of_charts():
+    # render does not import eastwest.charts (altair, pandas); the MIME types must still agree.
+    assert (render.VEGALITE_MIME_TYPE, render.SVG_MIME_TYPE) == (charts.VEGALITE_MIME_TYPE, charts.SVG_MIME_TYPE)
+
+
+@pytest.mark.parametrize("key", ["01_overview", "02_cooperation", "03_data_audit"])
+def test_print_tables_have_fixed_column_widths_that_fill_the_page(rendered, key):
+    """WeasyPrint's automatic table layout was a third of the layout time: print tables are fixed."""
+    body = rendered[key]["print_html"]
+    tables = re.findall(r'<table class="(data[^"]*)"><colgroup>(.*?)</colgroup><thead><tr>(.*?)</tr>', body, re.S)
+    assert tables and len(tables) == body.count('<table class="data')
+    for classes, colgroup, header in tables:
+        assert "fixed" in classes.split()
+        widths = [float(w) for w in re.findall(r'<col style="width: ([\d.]+)%">', colgroup)]
+        assert len(widths) == header.count("<th")
+        assert abs(sum(widths) - 100) < 0.1 and min(widths) > 2
+    assert "table.data.fixed { table-layout: fixed; }" in render.PRINT_CSS
+    assert "table.data.fixed" not in render.BASE_CSS, "web pages keep the browser's automatic layout"
+
+
+def test_a_column_is_never_narrower_than_its_unbreakable_text():
+    rows = [{"what": "Aid funds per person benefiting " * 4, "period": "2018–2019",
+             "value": report.Html('<strong class="figure">at most 9,150 yuan per person</strong>'), "ids": "a"}]
+    columns = [("what", "What"), ("period", "Period"), ("value", "Value"), ("ids", "Figure ids")]
+    page = render.PAGE_WIDTH_PT
+    size = render.TABLE_FONT_PT["data"]
+    # Headline values are larger (table.headline td strong { font-size: 1rem }).
+    for cls, value_size in (("data", size), ("data headline", render.HEADLINE_STRONG_PT)):
+        fixed = render.fix_table_widths(str(report.table(rows * 3, columns, cls=cls)))
+        widths = [float(w) for w in re.findall(r"width: ([\d.]+)%", fixed)]
+        assert widths[1] / 100 * page >= render._text_pt("2018–2019", "regular", size) + render.CELL_PADDING_PT
+        value = render._text_pt("at most 9,150 yuan per person", "bold", value_size)
+        assert widths[2] / 100 * page >= value + render.CELL_PADDING_PT
+
+
+def test_combined_pdf_reuses_each_reports_laid_out_pages(rendered):
+    parts = [("Overview", "01", rendered["01_overview"]["nb"]), ("National", "02", rendered["02_national"]["nb"])]
+    documents = [(t, a, render.report_document(nb, title=t, created=CREATED, anchor=a)) for t, a, nb in parts]
+    combined = render.combined_document(documents, created=CREATED)
+    assert len(combined.pages) == 1 + sum(len(d.pages) for _, _, d in documents)
+    assert combined.pages[1] is documents[0][2].pages[0]
+    assert combined.write_pdf() == render.combined_document(documents, created=CREATED).write_pdf()
+    # The report's own PDF from the same pages is the PDF of the notebook rendered alone.
+    alone = render.notebook_to_pdf(rendered["02_national"]["nb"], title="National", created=CREATED)
+    shared = render.report_document(rendered["02_national"]["nb"], title="National", created=CREATED, anchor="02")
+    assert len(shared.pages) == pdf_pages(alone)
+
+
+def pdf_pages(pdf: bytes) -> int:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(pdf)
+        handle.flush()
+        info = subprocess.run(["pdfinfo", handle.name], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+def test_vega_runtime_is_cached_on_disk_by_vl_convert_version(tmp_path):
+    runtime = render.vega_runtime(tmp_path)
+    cached = list(tmp_path.glob("vega-runtime-*.js"))
+    assert len(cached) == 1 and cached[0].read_text(encoding="utf-8") == runtime
+    assert "window.vegaEmbed=" in runtime and "</script" not in runtime
+    cached[0].write_text("cached copy", encoding="utf-8")
+    assert render.vega_runtime(str(tmp_path)) == "cached copy"  # read back, not rebuilt
+
+
 # ---- escaping ---------------------------------------------------------------------------------------
 
 

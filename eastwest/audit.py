@@ -46,7 +46,7 @@ from eastwest.metrics import (
     gc_paused,
     match,
     restatements,
-    single_year,
+    single_years_for_totals,
 )
 
 COLUMNS = [
@@ -307,19 +307,7 @@ def _same_as_pairs(figures: pd.DataFrame, operands: list[Operand]) -> list[dict]
 def _span_totals(operands: list[Operand]) -> list[dict]:
     rows = []
     totals = [op for op in operands if op.nature == "actual" and _span_years(op.period)]
-    # Single years are looked up by the totals' keys only, so only those keys are collected.
-    keys = [(op.indicator, op.scope, op.location, op.basis) for op in totals]
-    wanted = set(keys)
-    indicators = {key[0] for key in wanted}
-    singles: dict[tuple, dict[int, list[Operand]]] = {}
-    for op in operands:
-        if op.indicator not in indicators or op.nature != "actual":
-            continue
-        key = (op.indicator, op.scope, op.location, op.basis)
-        if key in wanted:
-            year = single_year(op.period)
-            if year is not None:
-                singles.setdefault(key, {}).setdefault(year, []).append(op)
+    keys, singles = single_years_for_totals(totals, operands)
     for total, key in zip(totals, keys, strict=True):
         years = _span_years(total.period)
         known = singles.get(key, {})

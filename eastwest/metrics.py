@@ -797,6 +797,27 @@ def _total_key(op: Operand) -> tuple[str, str, str, str]:
     return (*_series_key(op), op.basis)
 
 
+def single_years_for_totals(
+    totals: list[Operand], operands: Iterable[Operand]
+) -> tuple[list[tuple[str, str, str, str]], dict[tuple, dict[int, list[Operand]]]]:
+    """Each total's _total_key, and the actual single-year figures under those keys, by year.
+
+    Only the keys some total needs are collected, so this stays linear in the number of figures."""
+    keys = [_total_key(op) for op in totals]
+    wanted = set(keys)
+    indicators = {key[0] for key in wanted}
+    singles: dict[tuple, dict[int, list[Operand]]] = {}
+    for op in operands:
+        if op.indicator not in indicators or op.nature != "actual":
+            continue
+        key = _total_key(op)
+        if key in wanted:
+            year = single_year(op.period)
+            if year is not None:
+                singles.setdefault(key, {}).setdefault(year, []).append(op)
+    return keys, singles
+
+
 def _annual_averages(spec: AnnualAverage, operands: list[Operand], titles: dict[str, str]) -> list[Result]:
     """Amounts (yuan) only: a count of projects or people over two years is not an annual flow."""
     out = []
@@ -878,19 +899,7 @@ def _implied_by_total(
         and (spec.indicator == "*" or op.indicator == spec.indicator)
         and _span_years(op.period)
     ]
-    # Single years are looked up by the totals' keys (_total_key) only, so only those keys are collected.
-    keys = [(op.indicator, op.scope, op.location, op.basis) for op in totals]
-    wanted = set(keys)
-    indicators = {key[0] for key in wanted}
-    singles: dict[tuple, dict[int, list[Operand]]] = {}
-    for op in operands:
-        if op.indicator not in indicators or op.nature != "actual":
-            continue
-        key = (op.indicator, op.scope, op.location, op.basis)
-        if key in wanted:
-            year = single_year(op.period)
-            if year is not None:
-                singles.setdefault(key, {}).setdefault(year, []).append(op)
+    keys, singles = single_years_for_totals(totals, operands)
     for total, key in zip(totals, keys, strict=True):
         years = _span_years(total.period)
         known = singles.get(key, {})

@@ -86,7 +86,7 @@ body { max-width: none; padding: 0; }
 h1 { string-set: report-title content(); }
 h1[data-bookmark] { bookmark-label: attr(data-bookmark); }
 .title-block .scope { string-set: report-scope content(); }
-h2, h3 { page-break-after: avoid; break-after: avoid; }
+h2, h3, h2 + p, h3 + p { page-break-after: avoid; break-after: avoid; }
 /* Long tables may continue on the next page, but only between rows, with the header repeated. */
 figure, .chart, svg, tr, ul.footnotes li, p.source, .title-block { page-break-inside: avoid; break-inside: avoid; }
 thead { display: table-header-group; }

@@ -2,7 +2,7 @@
 
 `run(figures)` returns one row per check with the columns
 
-    check, scope, period, stated, stated_value, recomputed, lower, upper, inputs, formula, agrees, note
+    check, scope, period, stated, stated_value, recomputed, lower, upper, inputs, formula, agrees, result, note
 
 `stated` is the id of the figure the source prints (e.g. "94%"); `recomputed` is the same quantity
 worked out from its components, with `lower`/`upper` the range their printed precision allows.
@@ -10,7 +10,9 @@ worked out from its components, with `lower`/`upper` the range their printed pre
 precision and qualifier): the recomputation confirms the statement. It is False when it does not, and
 also for rows whose `check` is "not_checkable" (a stated share or rate the data holds no components
 for; listed so that every stated ratio appears in the audit) or "flagged" (a flagged figure no check
-used). So count disagreements as `check` not in those two and `agrees` False.
+used). `result` says which of these a row is, so nobody has to infer it: `agrees`, `disagrees`
+(a real disagreement between a source and its own components), `uses_flagged` (the check needs a
+flagged figure, so it cannot confirm anything), `not_checkable` and `flagged`.
 
 Where the checks come from
 - indicators.csv `part_of`: a stated `<part>_share` is recomputed as part / whole; every part is
@@ -51,7 +53,7 @@ from eastwest.metrics import (
 
 COLUMNS = [
     "check", "scope", "period", "stated", "stated_value", "recomputed", "lower", "upper", "inputs",
-    "formula", "agrees", "note",
+    "formula", "agrees", "result", "note",
 ]  # fmt: skip
 
 ANY_NATURE = ("actual", "target", "plan", "forecast")
@@ -193,6 +195,7 @@ def _row(
             "but a flagged figure never counts as agreeing."
         )
         agrees = False
+    result = "uses_flagged" if flagged else ("agrees" if agrees else "disagrees")
     for op in everything:
         if op.status == "corrected":
             notes.append(f"{op.ids[0]} is corrected (printed “{op.printed}”).")
@@ -208,6 +211,7 @@ def _row(
         "inputs": _ids(components),
         "formula": formula,
         "agrees": agrees,
+        "result": result,
         "note": " ".join(n for n in notes if n),
     }
 
@@ -353,6 +357,7 @@ def _uncheckable(operands: list[Operand], rows: list[dict], notes: dict[str, str
                 "inputs": "",
                 "formula": "",
                 "agrees": agrees,
+                "result": check,
                 "note": note,
             }
         )

@@ -994,6 +994,17 @@ def agreement_section(data: ReportData) -> list:
     return [table(rows, columns), source_line(data, ids)]
 
 
+# How each audit `result` reads in the table, and its place in it: real disagreements first.
+RESULT_TEXT = {
+    "disagrees": "NO",
+    "uses_flagged": "flagged input",
+    "flagged": "flagged",
+    "not_checkable": "n/a",
+    "agrees": "yes",
+}
+RESULT_ORDER = {result: place for place, result in enumerate(RESULT_TEXT)}
+
+
 def checks_section(data: ReportData) -> list:
     """The audit's recomputations (restatements are in `agreement_section`), disagreements first."""
     audit = data.audit
@@ -1001,7 +1012,7 @@ def checks_section(data: ReportData) -> list:
         audit = audit[audit["check"] != "same_as"]
     if audit.empty:
         return [para("The audit has no checks to report.", "empty")]
-    audit = audit.assign(_ok=audit["agrees"].astype(bool)).sort_values("_ok", kind="stable")
+    audit = audit.assign(_order=audit["result"].map(RESULT_ORDER)).sort_values("_order", kind="stable")
     rows = []
     ids: list[str] = []
     known_scopes = set(data.scopes["id"])
@@ -1022,7 +1033,7 @@ def checks_section(data: ReportData) -> list:
                 "where": f"{where}, {format_period(row['period'])}",
                 "stated": Html(f"<code>{esc(row['stated'])}</code><br>{esc(stated_text)}"),
                 "recomputed": recomputed,
-                "agrees": ("yes" if bool(row["agrees"]) else "NO") if pd.notna(row["recomputed"]) else "n/a",
+                "agrees": RESULT_TEXT[row["result"]],
                 "note": row["note"],
             }
         )

@@ -144,4 +144,16 @@ def test_a_stated_share_that_does_not_fit_is_reported():
     out = audit.run(figures, indicators)
     row = out[out["check"] == "share:poor_counties_exited_share"].iloc[0]
     assert row["recomputed"] == pytest.approx(0.94) and row["stated_value"] == 0.92  # 94% is outside [91.5%, 92.5%]
-    assert not row["agrees"]
+    assert not row["agrees"] and row["result"] == "disagrees"
+
+
+def test_result_names_what_each_row_is(table):
+    # agrees is True exactly for "agrees"; the other four outcomes are told apart, not left to inference
+    assert set(table["result"]) <= {"agrees", "disagrees", "uses_flagged", "not_checkable", "flagged"}
+    assert (table["agrees"] == (table["result"] == "agrees")).all()
+    assert (table.loc[table["check"] == "not_checkable", "result"] == "not_checkable").all()
+    # the real data: the part > whole check on Tianjin's flagged 67.947 billion uses a flagged input, and
+    # no stated figure disagrees with its own components
+    uses_flagged = table[table["result"] == "uses_flagged"]
+    assert "001-aid-funds-allocated-to-counties-2020" in " ".join(uses_flagged["inputs"])
+    assert not (table["result"] == "disagrees").any()

@@ -67,7 +67,7 @@ test: setup ## Lint, run the tests, check notebooks carry no outputs, validate t
 	@$(PY) -m pytest -q
 
 lab: setup ## Open JupyterLab on notebooks/ with the project's kernel
-	@$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	@$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: setup ## Time the build and the data pipeline; prints a table
 	@$(PY) bench/run.py

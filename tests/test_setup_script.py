@@ -1,0 +1,59 @@
+"""scripts/ensure-system.sh: what `make` does when the font, Pango or poppler is missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from eastwest import paths
+
+SCRIPT = paths.ROOT / "scripts" / "ensure-system.sh"
+
+
+def _stub(folder: Path, name: str, body: str) -> None:
+    path = folder / name
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+
+
+def _run(tmp_path: Path, *, fonts: str, uid: str, has_pdftotext: bool, pango: bool) -> subprocess.CompletedProcess:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("bash", "grep", "cat", "dirname"):
+        os.symlink(shutil.which(tool), bin_dir / tool)
+    _stub(bin_dir, "fc-list", f"printf '%s' '{fonts}'")
+    _stub(bin_dir, "id", f"echo {uid}")
+    # a long listing after the match, as on a real system: a reader that stops early would SIGPIPE it
+    listing = (
+        "echo '\tlibpango-1.0.so.0 (libc6,x86-64) => /usr/lib/libpango-1.0.so.0'; i=0; "
+        "while [ $i -lt 20000 ]; do echo \"\tlibother$i.so\"; i=$((i+1)); done"
+    )
+    _stub(bin_dir, "ldconfig", listing if pango else "true")
+    _stub(bin_dir, "apt-get", f"echo apt-get \"$@\" >> {tmp_path / 'apt.log'}")
+    if has_pdftotext:
+        _stub(bin_dir, "pdftotext", "true")
+    env = {"PATH": str(bin_dir), "HOME": str(tmp_path)}
+    return subprocess.run(["bash", str(SCRIPT)], capture_output=True, text=True, env=env)
+
+
+def test_everything_present_does_nothing(tmp_path):
+    result = _run(tmp_path, fonts="/f/NotoSansCJK.ttc: Noto Sans CJK SC", uid="1000", has_pdftotext=True, pango=True)
+    assert result.returncode == 0 and result.stdout == "" and not (tmp_path / "apt.log").exists()
+
+
+def test_not_root_stops_with_the_install_commands(tmp_path):
+    result = _run(tmp_path, fonts="", uid="1000", has_pdftotext=False, pango=True)
+    assert result.returncode == 1
+    assert "missing system packages: fonts-noto-cjk poppler-utils" in result.stderr
+    assert "sudo apt-get install fonts-noto-cjk" in result.stderr and "brew install" in result.stderr
+    assert not (tmp_path / "apt.log").exists()
+
+
+def test_root_on_debian_installs_only_what_is_missing(tmp_path):
+    result = _run(tmp_path, fonts="", uid="0", has_pdftotext=True, pango=False)
+    assert result.returncode == 0, result.stderr
+    installed = (tmp_path / "apt.log").read_text()
+    assert "install" in installed and "fonts-noto-cjk" in installed and "libpango-1.0-0" in installed
+    assert "poppler-utils" not in installed

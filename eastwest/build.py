@@ -972,7 +972,20 @@ def index_entries(plan: Plan, data_dir: Path) -> list[dict[str, str]]:
         {
             "title": "Complete report (all of the above in one PDF)",
             "pdf": "report.pdf",
-            "description": "Computed tables: metrics.csv (derived measures), audit.csv (consistency checks).",
+        }
+    )
+    entries.append(
+        {
+            "title": "Derived metrics",
+            "csv": "metrics.csv",
+            "description": "Every computed ratio with its formula, input figure ids, lower and upper bounds and notes.",
+        }
+    )
+    entries.append(
+        {
+            "title": "Audit of stated ratios and totals",
+            "csv": "audit.csv",
+            "description": "Each stated percentage, total and growth rate recomputed from its parts (see `result`).",
         }
     )
     return entries

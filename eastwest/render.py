@@ -633,14 +633,14 @@ def combined_pdf(
 def index_html(
     entries: Iterable[Mapping[str, str] | Sequence[str]], *, title: str = "East–West pairing cooperation: reports"
 ) -> str:
-    """A page linking every report. Each entry: {"title", "html", "pdf", optional "description"}
+    """A page linking every report. Each entry: {"title", "html", "pdf", optional "csv", "description"}
     or a (title, html, pdf) tuple. Links are relative paths; everything is escaped."""
     items = []
     for entry in entries:
         if not isinstance(entry, Mapping):
             entry = dict(zip(("title", "html", "pdf", "description"), entry, strict=False))
         links = []
-        for key, label in (("html", "web page"), ("pdf", "PDF")):
+        for key, label in (("html", "web page"), ("pdf", "PDF"), ("csv", "CSV")):
             if entry.get(key):
                 links.append(f'<a href="{html.escape(str(entry[key]), quote=True)}">{label}</a>')
         description = entry.get("description")

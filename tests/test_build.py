@@ -159,6 +159,7 @@ def test_a_full_build_writes_every_report(built: Path):
     for name in names:
         assert f'href="{name}.html"' in index and f'href="{name}.pdf"' in index
     assert 'href="report.pdf"' in index
+    assert 'href="metrics.csv"' in index and 'href="audit.csv"' in index
     # The combined PDF holds every part: at least as many pages as the parts together, minus covers.
     combined = pdf_text(reports / "report.pdf")
     assert combined.count("\f") >= len(names)

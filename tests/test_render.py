@@ -434,9 +434,10 @@ def test_index_links_every_report_and_escapes_titles():
             {"title": "Overview <b>", "html": "01_overview.html", "pdf": "01_overview.pdf"},
             ("Cooperation: Beijing → Inner Mongolia", "02_cooperation-beijing.html", "02_cooperation-beijing.pdf"),
             {"title": "Complete report", "pdf": "report.pdf", "description": 'a "quoted" note'},
+            {"title": "Derived metrics", "csv": "metrics.csv"},
         ]
     )  # fmt: skip
-    for href in ("01_overview.html", "01_overview.pdf", "02_cooperation-beijing.html", "report.pdf"):
+    for href in ("01_overview.html", "01_overview.pdf", "02_cooperation-beijing.html", "report.pdf", "metrics.csv"):
         assert f'href="{href}"' in page
     assert "Overview &lt;b&gt;" in page and "<b>" not in page
     assert "&quot;quoted&quot;" in page

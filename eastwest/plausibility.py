@@ -22,6 +22,7 @@ already marked (corrected or flagged); otherwise to the figure the rule is about
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,9 +112,13 @@ def check(figures, indicators, basis: str = "printed") -> list[Finding]:
     numbers = amounts(records, basis)
     rows: dict[str, Row] = {}
     for row in records:
-        if row["id"] in numbers and row["id"] not in rows:
-            amount, precision = numbers[row["id"]]
-            rows[row["id"]] = {**row, "amount": amount, "precision": precision}
+        figure_id = row["id"]
+        if figure_id in rows:
+            continue
+        number = numbers.get(figure_id)
+        if number is not None:  # a copy of the row with its amount and precision (as {**row, ...} would give)
+            copy = rows[figure_id] = dict(row)
+            copy["amount"], copy["precision"] = number
     indicator_rows = _records(indicators)
     findings: set[Finding] = set()
     for rule in (part_exceeds_whole, above_max, same_as_disagrees, magnitude, share_inconsistent):
@@ -229,13 +234,21 @@ def _peer_ratios(rows: dict[str, Row], above: float | None = None) -> list[tuple
     peers: the other figures with the same unit in the same seed and scope. With `above`, only the figures
     whose ratio is above it (the others may be skipped without computing their median)."""
     groups: dict[tuple[str, str, str], list[Row]] = {}
+    group_key = operator.itemgetter("seed", "scope", "unit")
     for row in rows.values():
-        groups.setdefault((row["seed"], row["scope"], row["unit"]), []).append(row)
+        key = group_key(row)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [row]
+        else:
+            group.append(row)
     ratios = []
+    amount_of = operator.itemgetter("amount")
     for group in groups.values():
         if len(group) <= MAGNITUDE_MIN_OTHERS:
             continue
-        ordered = sorted(row["amount"] for row in group)
+        group_amounts = list(map(amount_of, group))
+        ordered = sorted(group_amounts)
         candidates = group
         if above is not None:
             # Leaving out one figure lowers the median of the rest at most to the median without the largest
@@ -244,7 +257,7 @@ def _peer_ratios(rows: dict[str, Row], above: float | None = None) -> list[tuple
             lowest = _median_without(ordered, len(ordered) - 1)
             if lowest > 0:
                 threshold = above * lowest * (1 - 1e-9)
-                candidates = [row for row in group if row["amount"] > threshold]
+                candidates = [row for row, amount in zip(group, group_amounts, strict=True) if amount > threshold]
         if not candidates:
             continue
         rank = {}  # amount -> a position it holds in `ordered` (equal amounts leave the same others)

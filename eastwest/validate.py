@@ -16,6 +16,7 @@ import gc
 import hashlib
 import json
 import math
+import operator
 import re
 import sys
 from pathlib import Path
@@ -747,11 +748,20 @@ def _seed_text(seeds_dir: Path, seed: str) -> str | None:
 def _plausibility_problems(figures: Table, tables: dict[str, Table], header_ok: dict[str, bool]) -> list[Problem]:
     if not header_ok.get("indicators") or not tables["indicators"].rows:
         return []
-    rows = [row for row in figures.rows if _number(row["value"]) is not None]
-    lines, statuses = {}, {}
-    for row, line in zip(figures.rows, figures.lines, strict=True):
-        lines.setdefault(row["id"], line)
-        statuses.setdefault(row["id"], row["status"])
+    finite: dict[str, bool] = {}  # value cell -> whether it is a finite number (cells repeat: read each once)
+    rows = []
+    for row in figures.rows:
+        value = row["value"]
+        keep = finite.get(value)
+        if keep is None:
+            keep = finite[value] = _number(value) is not None
+        if keep:
+            rows.append(row)
+    # The line and status of the first row of each id (built backwards, so that the first row's entry wins).
+    ids = list(map(operator.itemgetter("id"), figures.rows))
+    ids.reverse()
+    lines = dict(zip(ids, reversed(figures.lines), strict=True))
+    statuses = dict(zip(ids, map(operator.itemgetter("status"), reversed(figures.rows)), strict=True))
     indicators = tables["indicators"].rows
     problems = []
     for finding in plausibility_check(rows, indicators, basis="printed"):
@@ -765,7 +775,7 @@ def _plausibility_problems(figures: Table, tables: dict[str, Table], header_ok: 
                     " with a note",
                 )
             )
-    for finding in plausibility_check(rows, indicators, basis="value"):
+    for finding in plausibility_check(_rows_for_corrected(rows, statuses), indicators, basis="value"):
         if statuses.get(finding.figure_id) == "corrected":
             problems.append(
                 Problem(
@@ -776,6 +786,39 @@ def _plausibility_problems(figures: Table, tables: dict[str, Table], header_ok: 
                 )
             )
     return problems
+
+
+def _rows_for_corrected(rows: list[dict[str, str]], statuses: dict[str, str]) -> list[dict[str, str]]:
+    """The rows (every row of each figure id kept, in order) that can lead to a finding on a corrected figure.
+
+    Only such findings are reported on the "value" basis. Each rule compares a figure only with figures of the
+    same group (first row of each id): part_exceeds_whole (seed, scope, period, nature), magnitude (seed,
+    scope, unit), share_inconsistent (scope, period, nature), same_as_disagrees the two linked figures,
+    above_max the figure alone; and a finding names one of the figures it involves. So every group holding a
+    corrected figure, and the figures linked to or from one, are kept whole: the rules find on them exactly
+    what they find on all the rows, and findings on the other rows left in name no corrected figure.
+    """
+    ids = list(map(operator.itemgetter("id"), rows))
+    first = dict(zip(reversed(ids), reversed(rows), strict=True))  # id -> its first row (the first wins)
+    corrected = {figure_id for figure_id in first if statuses.get(figure_id) == "corrected"}
+    if not corrected:
+        return []
+    part_key = operator.itemgetter("seed", "scope", "period", "nature")
+    peer_key = operator.itemgetter("seed", "scope", "unit")
+    share_key = operator.itemgetter("scope", "period", "nature")
+    part_keys = {part_key(first[figure_id]) for figure_id in corrected}
+    peer_keys = {peer_key(first[figure_id]) for figure_id in corrected}
+    share_keys = {share_key(first[figure_id]) for figure_id in corrected}
+    wanted = corrected | {first[figure_id]["same_as"] for figure_id in corrected}
+    wanted.update(
+        figure_id
+        for figure_id, row in first.items()
+        if part_key(row) in part_keys
+        or peer_key(row) in peer_keys
+        or share_key(row) in share_keys
+        or row["same_as"] in corrected
+    )
+    return [row for row, figure_id in zip(rows, ids, strict=True) if figure_id in wanted]
 
 
 def _number(text: str) -> float | None:

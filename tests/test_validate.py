@@ -458,3 +458,39 @@ def test_validate_restores_the_garbage_collector(dataset):
         assert not gc.isenabled()  # a caller's choice is left as it was
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rows_for_corrected_keep_every_finding_on_a_corrected_figure(seed):
+    """The "value" basis runs on a subset of the rows; on it, findings on corrected figures are unchanged."""
+    import random
+
+    from eastwest.plausibility import check
+    from eastwest.tables import read_table
+
+    rnd = random.Random(seed)
+    rows = [dict(row) for row in read_table(paths.DATA / "figures.csv").rows]
+    indicators = read_table(paths.DATA / "indicators.csv").rows
+    ids = [row["id"] for row in rows]
+    for row in rows:
+        draw = rnd.random()
+        row["status"] = "corrected" if draw < 0.15 else "flagged" if draw < 0.2 else row["status"]
+        if rnd.random() < 0.3 and validate_module._number(row["value"]) is not None:
+            row["value"] = repr(float(row["value"]) * rnd.choice([0.001, 0.5, 2, 1000, 1e6, -1]))
+        if rnd.random() < 0.05:
+            row["same_as"] = rnd.choice(ids)
+        for column in ("scope", "period"):
+            if rnd.random() < 0.03:
+                row[column] = rnd.choice(rows)[column]
+    for _ in range(10):  # the same id again, elsewhere
+        copy = dict(rnd.choice(rows), scope=rnd.choice(rows)["scope"], status=rnd.choice(["ok", "corrected"]))
+        rows.insert(rnd.randrange(len(rows)), copy)
+    statuses: dict[str, str] = {}
+    for row in rows:
+        statuses.setdefault(row["id"], row["status"])
+    numeric = [row for row in rows if validate_module._number(row["value"]) is not None]
+
+    def on_corrected(subset):
+        return {f for f in check(subset, indicators, basis="value") if statuses.get(f.figure_id) == "corrected"}
+
+    assert on_corrected(validate_module._rows_for_corrected(numeric, statuses)) == on_corrected(numeric)

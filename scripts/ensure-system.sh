@@ -8,9 +8,10 @@ missing=()
 if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
   missing+=(fonts-noto-cjk)
 fi
-# grep reads all of ldconfig's output (no -q): with pipefail, an early exit would SIGPIPE ldconfig and
-# make a present library look missing.
-if ! ldconfig -p 2>/dev/null | grep 'libpango-1.0.so.0' >/dev/null; then
+# Pango is looked up in the linker cache where there is one (Linux); elsewhere (macOS) WeasyPrint reports it
+# itself. grep reads all of ldconfig's output (no -q): with pipefail, an early exit would SIGPIPE ldconfig
+# and make a present library look missing.
+if command -v ldconfig >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep 'libpango-1.0.so.0' >/dev/null; then
   missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 fi
 if ! command -v pdftotext >/dev/null 2>&1; then

@@ -10,31 +10,12 @@ from __future__ import annotations
 
 import functools
 import math
-import sys
 from pathlib import Path
 
+from eastwest.schema_imports import preload_jsonschema
 
-def _import_altair():
-    """Import altair without jsonschema's IRI format checker.
-
-    jsonschema registers an "iri" format check when the rfc3987_syntax package is installed, and
-    that package builds a Lark grammar at import: about 1 s (2 s on a busy machine) in every
-    kernel. Altair validates specs against the Vega-Lite schema, which uses no "iri" format, so
-    nothing is lost. The block applies only while jsonschema is first imported here.
-    """
-    blocked = "rfc3987_syntax" not in sys.modules and "jsonschema" not in sys.modules
-    if blocked:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment] - makes its import fail
-    try:
-        import altair  # noqa: PLC0415
-    finally:
-        if blocked and sys.modules.get("rfc3987_syntax", 0) is None:
-            del sys.modules["rfc3987_syntax"]
-    return altair
-
-
-alt = _import_altair()
-
+preload_jsonschema()  # saves about 1 s per kernel; see eastwest.schema_imports
+import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import vl_convert  # noqa: E402
 

@@ -11,6 +11,7 @@ before the final conversion to float.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -306,3 +307,12 @@ def _merge_marker(current: str | None, new: str, text: str) -> str:
     if {current, new} <= {"more_than", "at_least", "not_less_than"}:
         return current
     raise ParseError(f"conflicting approximation markers ({current}, {new}) in {text!r}")
+
+
+def finite_number(value: object) -> float | None:
+    """A cell read as a finite float, or None (empty, not a number, NaN or infinite)."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None

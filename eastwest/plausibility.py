@@ -26,7 +26,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any
 
-from eastwest.numbers import ParseError, parse_printed
+from eastwest.numbers import ParseError, finite_number, parse_printed
 
 MAGNITUDE_FACTOR = 400.0  # tuned on the curated data: genuine figures reach 161x, the flagged ones 1132x and more
 MAGNITUDE_MIN_OTHERS = 2
@@ -66,14 +66,6 @@ def _literal(row: Row) -> tuple[float, float] | None:
     return parsed.value, parsed.precision
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def amounts(figures, basis: str = "printed") -> dict[str, tuple[float, float]]:
     """figure id -> (amount, precision), as printed or as curated (`value`; a corrected figure's precision
     is scaled like its value). Figures whose number cannot be read are left out."""
@@ -96,7 +88,7 @@ def amounts(figures, basis: str = "printed") -> dict[str, tuple[float, float]]:
         if basis == "printed":
             result[row["id"]] = literal
             continue
-        value = _number(row["value"])
+        value = finite_number(row["value"])
         if value is None:
             continue
         amount, precision = literal
@@ -185,7 +177,7 @@ def _part_key(row: Row, indicator: str) -> tuple:
 def above_max(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
     maxima = {}
     for indicator in indicators:
-        limit = _number(indicator.get("max"))
+        limit = finite_number(indicator.get("max"))
         if limit is not None:
             maxima[indicator["id"]] = limit
     found = []

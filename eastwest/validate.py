@@ -22,8 +22,9 @@ import sys
 from pathlib import Path
 
 from eastwest import paths
-from eastwest.numbers import MEASURED_UNITS, ParseError, parse_printed
+from eastwest.numbers import MEASURED_UNITS, ParseError, finite_number, parse_printed
 from eastwest.plausibility import check as plausibility_check
+from eastwest.schema_imports import preload_jsonschema
 from eastwest.tables import (
     FIGURES_COLUMNS,
     NO_COLUMN,
@@ -233,23 +234,9 @@ def _schema_columns(descriptor: dict | None, resource_name: str) -> list[str] | 
 
 
 def _import_frictionless():
-    """frictionless, imported here (it is slow to import and only this step needs it) without jsonschema's
-    optional rfc3987_syntax.
-
-    Frictionless checks descriptors with jsonschema, whose import also imports rfc3987_syntax when it is
-    installed; that compiles a grammar for one to several seconds, only to offer a checker for the "iri"
-    and "iri-reference" string formats. Frictionless never asks jsonschema to check formats, so the results
-    are the same without it. The module is hidden only while jsonschema is first imported, and only when
-    neither is imported yet; the one lasting effect is that jsonschema, in this process, offers no "iri"
-    format checker to other callers. `rfc3987_syntax` itself can still be imported afterwards.
-    """
-    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # `import` of it raises ImportError
-        try:
-            import jsonschema  # noqa: F401
-        finally:
-            if sys.modules.get("rfc3987_syntax", 0) is None:
-                del sys.modules["rfc3987_syntax"]
+    """frictionless, imported here (it is slow to import and only this step needs it); see
+    eastwest.schema_imports for why jsonschema's IRI grammar is left out."""
+    preload_jsonschema()
     import frictionless
 
     return frictionless
@@ -709,7 +696,7 @@ def _number_problems(value_text: str, printed: str, unit: str, qualifier: str, s
     """`value` is a finite number that matches `printed` (unless corrected), in whole units for a count, and
     the qualifier agrees with the printed approximation marker."""
     found = []
-    value = _number(value_text)
+    value = finite_number(value_text)
     if value is None and _is_float_text(value_text):
         found.append(("value", f"{value_text!r} is not a finite number"))
     parsed = None
@@ -754,7 +741,7 @@ def _plausibility_problems(figures: Table, tables: dict[str, Table], header_ok: 
         value = row["value"]
         keep = finite.get(value)
         if keep is None:
-            keep = finite[value] = _number(value) is not None
+            keep = finite[value] = finite_number(value) is not None
         if keep:
             rows.append(row)
     # The line and status of the first row of each id (built backwards, so that the first row's entry wins).
@@ -819,14 +806,6 @@ def _rows_for_corrected(rows: list[dict[str, str]], statuses: dict[str, str]) ->
         or row["same_as"] in corrected
     )
     return [row for row, figure_id in zip(rows, ids, strict=True) if figure_id in wanted]
-
-
-def _number(text: str) -> float | None:
-    try:
-        number = float(text)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _is_float_text(text: str) -> bool:

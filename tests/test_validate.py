@@ -12,6 +12,7 @@ import pytest
 
 from eastwest import paths
 from eastwest import validate as validate_module
+from eastwest.numbers import finite_number
 from eastwest.tables import load_figures, load_indicators
 from eastwest.validate import CACHE_FILE_NAME, DataError, validate, validate_cached, validation_key
 from tests.conftest import S004
@@ -475,7 +476,7 @@ def test_rows_for_corrected_keep_every_finding_on_a_corrected_figure(seed):
     for row in rows:
         draw = rnd.random()
         row["status"] = "corrected" if draw < 0.15 else "flagged" if draw < 0.2 else row["status"]
-        if rnd.random() < 0.3 and validate_module._number(row["value"]) is not None:
+        if rnd.random() < 0.3 and finite_number(row["value"]) is not None:
             row["value"] = repr(float(row["value"]) * rnd.choice([0.001, 0.5, 2, 1000, 1e6, -1]))
         if rnd.random() < 0.05:
             row["same_as"] = rnd.choice(ids)
@@ -488,7 +489,7 @@ def test_rows_for_corrected_keep_every_finding_on_a_corrected_figure(seed):
     statuses: dict[str, str] = {}
     for row in rows:
         statuses.setdefault(row["id"], row["status"])
-    numeric = [row for row in rows if validate_module._number(row["value"]) is not None]
+    numeric = [row for row in rows if finite_number(row["value"]) is not None]
 
     def on_corrected(subset):
         return {f for f in check(subset, indicators, basis="value") if statuses.get(f.figure_id) == "corrected"}

@@ -985,7 +985,7 @@ def index_entries(plan: Plan, data_dir: Path) -> list[dict[str, str]]:
         {
             "title": "Audit of stated ratios and totals",
             "csv": "audit.csv",
-            "description": "Each stated percentage, total and growth rate recomputed from its parts (see `result`).",
+            "description": "Every stated percentage, total and growth rate, recomputed; see its result column.",
         }
     )
     return entries

@@ -23,9 +23,12 @@ FIGURES_COLUMNS = [
     "id", "seed", "quote", "printed", "value", "unit", "qualifier", "scope", "location", "period",
     "indicator", "nature", "basis", "status", "same_as", "note",
 ]  # fmt: skip
-INDICATORS_COLUMNS = ["id", "title", "description", "unit", "short_unit", "family", "part_of", "max"]
-SCOPES_COLUMNS = ["id", "title_en", "title_zh", "donor_en", "donor_zh", "recipient_en", "recipient_zh", "description"]
-UNITS_COLUMNS = ["id", "title", "short_unit", "description"]
+INDICATORS_COLUMNS = ["id", "title", "title_zh", "description", "unit", "short_unit", "family", "part_of", "max"]
+SCOPES_COLUMNS = [
+    "id", "title_en", "title_zh", "donor_en", "donor_zh", "recipient_en", "recipient_zh",
+    "description", "description_zh",
+]  # fmt: skip
+UNITS_COLUMNS = ["id", "title", "title_zh", "short_unit", "description", "word", "word_zh"]
 
 NO_COLUMN = "-"  # shown in place of a column name when a problem concerns a whole row or file
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from eastwest import paths
-from eastwest.tables import FIGURES_COLUMNS
+from eastwest.tables import FIGURES_COLUMNS, INDICATORS_COLUMNS, SCOPES_COLUMNS, UNITS_COLUMNS
 
 S000 = "000_89601b300f51dc62.txt"
 S001 = "001_8633c1e3e020fbd7.txt"
@@ -75,7 +75,8 @@ VALID_FIGURES = [
 ]  # fmt: skip
 
 VALID_INDICATORS = [
-    {"id": i, "title": t, "description": "", "unit": u, "short_unit": "", "family": f, "part_of": p, "max": m}
+    {"id": i, "title": t, "title_zh": "指标", "description": "", "unit": u, "short_unit": "", "family": f,
+     "part_of": p, "max": m}
     for i, t, u, f, p, m in [
         ("aid_funds", "Fiscal aid funds", "yuan", "funding", "", ""),
         ("aid_funds_industrial", "Aid funds for industrial projects", "yuan", "funding", "aid_funds", ""),
@@ -94,7 +95,7 @@ VALID_INDICATORS = [
 ]  # fmt: skip
 
 VALID_UNITS = [
-    {"id": i, "title": t, "short_unit": s, "description": ""}
+    {"id": i, "title": t, "title_zh": "单位", "short_unit": s, "description": "", "word": s, "word_zh": ""}
     for i, t, s in [
         ("yuan", "Yuan", "¥"), ("person", "Person", "people"), ("project", "Project", "projects"),
         ("fraction", "Fraction", "%"), ("jin_per_day", "Jin per day", "jin/day"), ("metre", "Metre", "m"),
@@ -103,16 +104,16 @@ VALID_UNITS = [
 
 VALID_SCOPES = [
     {"id": i, "title_en": t, "title_zh": "", "donor_en": "", "donor_zh": "", "recipient_en": "",
-     "recipient_zh": "", "description": ""}
+     "recipient_zh": "", "description": "", "description_zh": "说明"}
     for i, t in [(BIM, "Beijing → Inner Mongolia"), (TJ, "Tianjin → its assisted regions"),
                  ("national", "National")]
 ]  # fmt: skip
 
 COLUMNS = {
     "figures": FIGURES_COLUMNS,
-    "indicators": ["id", "title", "description", "unit", "short_unit", "family", "part_of", "max"],
-    "units": ["id", "title", "short_unit", "description"],
-    "scopes": ["id", "title_en", "title_zh", "donor_en", "donor_zh", "recipient_en", "recipient_zh", "description"],
+    "indicators": INDICATORS_COLUMNS,
+    "units": UNITS_COLUMNS,
+    "scopes": SCOPES_COLUMNS,
 }
 
 

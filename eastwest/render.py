@@ -17,11 +17,11 @@ part of the combined PDF (`combined_document`: a contents page, then each report
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import html
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -30,6 +30,8 @@ import nbformat
 import vl_convert
 from nbconvert import HTMLExporter
 from nbformat import NotebookNode
+
+from eastwest import atomic
 
 # The same values as eastwest.charts.VEGALITE_MIME_TYPE and SVG_MIME_TYPE (a test checks). Not
 # imported from there: eastwest.charts imports altair and pandas, which rendering does not need.
@@ -226,13 +228,8 @@ def vega_runtime(cache_dir: Path | str | None = None) -> str:
             pass
     bundle = vl_convert.javascript_bundle().replace("</script", "<\\/script")
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-            temporary.write_text(bundle, encoding="utf-8")
-            os.replace(temporary, path)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # a cache only: not keeping it costs time, not output
+            atomic.write_text(path, bundle, durable=False)
     return bundle
 
 

@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 KERNEL := eastwest
 
-.PHONY: help setup report test validate lab clean bench lock
+.PHONY: help setup report test validate candidates lab clean bench lock
 
 help: ## List the targets
 	@echo "Targets:"
@@ -51,8 +51,18 @@ EASTWEST_SCOPE := $(value SCOPE)
 export EASTWEST_SCOPE
 unexport SCOPE
 
-validate: $(STAMPS)/venv ## Check data/ (schema, quotes, numbers, plausibility); prints FILE:ROW: COLUMN: message
+validate: $(STAMPS)/venv ## Check data/ (schema, quotes, numbers, plausibility) and seed coverage; FILE:ROW: COLUMN: message
 	@$(PY) -m eastwest.validate
+	@$(PY) -m eastwest.coverage
+
+# `make candidates SEED=path/to/article.txt`: SEED is taken raw like SCOPE and read by Python from
+# the environment, so neither make nor the shell expands anything in the path.
+EASTWEST_SEED := $(value SEED)
+export EASTWEST_SEED
+unexport SEED
+
+candidates: $(STAMPS)/venv ## Propose figures.csv rows for a new article: SEED=path/to/article.txt -> reports/candidates/
+	@$(PY) -m eastwest.candidates --from-make
 
 # The build validates data/ itself (skipped when data/, seeds/ and the code are unchanged since the
 # last passing run), tracks each report's inputs by content hash in reports/.build/, and runs the

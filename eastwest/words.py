@@ -21,10 +21,12 @@ zeros dropped, amounts of a million or more in words ("2.744 billion yuan") in E
 from __future__ import annotations
 
 import functools
+import json
 import math
 import string
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
@@ -81,6 +83,11 @@ def has(key: str) -> bool:
     return key in messages()
 
 
+def template(key: str, lang: str, /, **values) -> str:
+    """The raw text of message `key` in `lang` (the plural form chosen by `count`, if it has forms)."""
+    return _template(key, lang, values)
+
+
 def _template(key: str, lang: str, values: Mapping) -> str:
     try:
         entry = messages()[key][check_lang(lang)]
@@ -117,18 +124,26 @@ def _round_sig(x: float, sig: int = SIGNIFICANT) -> float:
 
 
 def number(x: float, lang: str, sig: int = SIGNIFICANT) -> str:
-    """A count or amount: "5,229", "2.744 billion" · "5229", "27.44亿"."""
+    """A count or amount: "60,422", "2.744 billion" · "60422", "27.44亿".
+
+    Whole numbers below a million (English) or a hundred million (Chinese) keep every digit unless
+    they round to at most four significant digits with no loss ("300,000" · "30万", "3133万"); larger
+    and fractional numbers are given to `sig` significant digits.
+    """
     if math.isinf(x):
         return "∞"
-    rounded = _round_sig(x, sig)
     locale = LOCALES[check_lang(lang)]
+    rounded = _round_sig(x, sig)
+    whole = float(x).is_integer()
     if lang == "zh":
-        if abs(rounded) >= 1e4:
-            return format_compact_decimal(rounded, locale=locale, fraction_digits=sig)
-        return format_decimal(rounded, locale=locale, group_separator=False)
-    if abs(rounded) >= 1e6:
+        compact = format_compact_decimal(rounded, locale=locale, fraction_digits=sig)
+        lossy = rounded != x or len(compact.rstrip("万亿").partition(".")[2]) > 2
+        if abs(x) < 1e4 or (whole and lossy and abs(x) < 1e8):
+            return format_decimal(x if whole else rounded, locale=locale, group_separator=False)
+        return compact
+    if abs(x) >= 1e6:
         return format_compact_decimal(rounded, format_type="long", locale=locale, fraction_digits=sig)
-    return format_decimal(rounded, locale=locale)
+    return format_decimal(x if whole else rounded, locale=locale)
 
 
 def percent(x: float, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
@@ -138,6 +153,81 @@ def percent(x: float, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a fiel
 
 def count(x: float, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
     return number(float(x), lang)
+
+
+# ---- qualified amounts -----------------------------------------------------------------------------
+# What a qualifier says, in each language. "30多万" is how Chinese says "more than 300,000" when the
+# number is a round count of 万 or 亿; elsewhere 超过 stands before the number.
+QUALIFIER_PREFIX = {
+    "en": {
+        "exact": "", "about": "about ", "nearly": "nearly ", "more_than": "more than ", "at_least": "at least ",
+        "not_less_than": "not less than ", "less_than": "less than ", "at_most": "at most ",
+    },
+    "zh": {
+        "exact": "", "about": "约", "nearly": "近", "more_than": "超过", "at_least": "至少",
+        "not_less_than": "不少于", "less_than": "不到", "at_most": "至多",
+    },
+}  # fmt: skip
+
+
+def unit_word(unit: str, lang: str) -> str:
+    """The word printed after a number of `unit` ("yuan", "people" · "元", "人"), from data/units.csv.
+
+    A derived unit "<unit> per <unit>" reads "yuan per person" · "元/人"; no unit reads as nothing.
+    """
+    if not unit:
+        return ""
+    units = vocabulary().units
+    if unit in units:
+        return units[unit]["word_zh" if lang == "zh" else "word"]
+    top, sep, bottom = unit.replace("_per_", " per ").partition(" per ")
+    if sep and top in units and bottom in units:
+        if lang == "zh":
+            return f"{units[top]['word_zh']}/{units[bottom]['title_zh']}"
+        return f"{units[top]['word']} per {units[bottom]['title'].lower()}"
+    return unit.replace("_", " ")
+
+
+def _joined(number_text: str, word: str, lang: str) -> str:
+    if not word:
+        return number_text
+    return number_text + word if lang == "zh" else f"{number_text} {word}"
+
+
+def quantity(x: float, unit: str, lang: str) -> str:
+    """A number with its unit word: "2.744 billion yuan", "97.6%" · "27.44亿元", "97.6%"."""
+    if unit == "fraction":
+        return percent(x, lang)
+    return _joined(number(x, lang), unit_word(unit, lang), lang)
+
+
+def qualified(x: float, unit: str, qualifier: str, lang: str) -> str:
+    """A figure as printed, with its qualifier: "more than 300,000 people" · "30多万人"."""
+    qualifier = qualifier or "exact"
+    if lang == "zh" and qualifier == "more_than" and unit != "fraction":
+        digits = number(x, lang)
+        if digits[-1] in "万亿" and digits[:-1].isdigit():
+            return _joined(digits[:-1] + "多" + digits[-1], unit_word(unit, lang), lang)
+    return QUALIFIER_PREFIX[check_lang(lang)][qualifier] + quantity(x, unit, lang)
+
+
+def bounded(point: float, lower: float, upper: float, unit: str, lang: str) -> str:
+    """A derived number with what its inputs pin down: "at most 9,150 yuan", "about 1.532 billion yuan".
+
+    A one-sided range is said as its bound; a two-sided range whose ends agree to the digits shown
+    is said as the point; a wider range is said as "about" the point.
+    """
+    low = None if lower is None or math.isnan(lower) or math.isinf(lower) or lower <= 0 < point else lower
+    high = None if upper is None or math.isnan(upper) or math.isinf(upper) else upper
+    if low is None and high is None:
+        return quantity(point, unit, lang)
+    if low is None:
+        return qualified(high, unit, "at_most", lang)
+    if high is None:
+        return qualified(low, unit, "at_least", lang)
+    if quantity(low, unit, lang) == quantity(high, unit, lang):
+        return quantity(point, unit, lang)
+    return qualified(point, unit, "about", lang)
 
 
 FIELD_KINDS = {
@@ -163,8 +253,6 @@ def register(kind: str):
 
 def word_notes(notes: str, lang: str) -> str:
     """A row's structured notes as reader sentences in `lang`, joined by spaces."""
-    import json  # noqa: PLC0415 - only the CSV writers need it
-
     if not notes:
         return ""
     items = json.loads(notes)
@@ -186,3 +274,99 @@ def add_note_texts(frame):
     frame["note"] = [word_notes(cell, "en") for cell in frame["notes"]]
     frame["note_zh"] = [word_notes(cell, "zh") for cell in frame["notes"]]
     return frame
+
+
+# ---- the data's own words: units, indicators, scopes, sources -----------------------------------------
+
+
+@dataclass
+class Vocabulary:
+    """Reader names that live in data/: unit words, indicator and scope titles, source citations."""
+
+    units: dict[str, dict] = field(default_factory=dict)
+    indicators: dict[str, dict] = field(default_factory=dict)
+    scopes: dict[str, dict] = field(default_factory=dict)
+    sources: dict[str, dict] = field(default_factory=dict)  # seed file name → datapackage source
+
+
+_DATA_DIR: list[Path] = []
+
+
+def use_data(data_dir: Path | str) -> None:
+    """Take unit words and titles from `data_dir` (default: the repository's data/)."""
+    _DATA_DIR[:] = [Path(data_dir).resolve()]
+
+
+@functools.cache
+def _vocabulary(data_dir: Path) -> Vocabulary:
+    from eastwest import tables  # noqa: PLC0415 - pandas is slow to import; most callers need no data
+
+    def rows(frame) -> dict[str, dict]:
+        return {str(row["id"]): row for row in frame.to_dict(orient="records")}
+
+    package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    return Vocabulary(
+        units=rows(tables.load_units(data_dir)),
+        indicators=rows(tables.load_indicators(data_dir)),
+        scopes=rows(tables.load_scopes(data_dir)),
+        sources={Path(str(s.get("path", ""))).name: s for s in package.get("sources", [])},
+    )
+
+
+def vocabulary() -> Vocabulary:
+    from eastwest import paths  # noqa: PLC0415
+
+    return _vocabulary(_DATA_DIR[0] if _DATA_DIR else paths.DATA.resolve())
+
+
+def title_of(row: Mapping, lang: str, column: str = "title") -> str:
+    """A row's title in `lang`: `<column>_zh` for Chinese, `<column>` (or `<column>_en`) for English."""
+    if lang == "zh":
+        return str(row.get(f"{column}_zh") or row.get(f"{column}_en") or row.get(column, ""))
+    return str(row.get(column) or row.get(f"{column}_en", ""))
+
+
+def indicator(indicator_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
+    row = vocabulary().indicators.get(indicator_id)
+    return title_of(row, lang) if row else indicator_id.replace("_", " ")
+
+
+def scope(scope_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
+    row = vocabulary().scopes.get(scope_id)
+    return title_of(row, lang) if row else scope_id
+
+
+# ---- periods -------------------------------------------------------------------------------------------
+
+
+def _part(text: str) -> tuple[int, int | None]:
+    year, _, month = text.partition("-")
+    return int(year), int(month) if month else None
+
+
+def period(text: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
+    """'2018/2019' → '2018–2019' · '2018—2019年'; '2022-01/2022-05' → 'Jan–May 2022' · '2022年1—5月'."""
+    start, _, end = str(text).partition("/")
+    (y1, m1), (y2, m2) = _part(start), _part(end or start)
+    if lang == "zh":
+        first = f"{y1}年{m1}月" if m1 else f"{y1}年"
+        if (y1, m1) == (y2, m2):
+            return first
+        if m1 and y1 == y2:
+            return f"{y1}年{m1}—{m2}月"
+        return f"{y1}—{y2}年" if not m1 else f"{first}—{y2}年{m2}月"
+    months = Locale.parse("en").months["format"]["abbreviated"]
+    first = f"{months[m1]} {y1}" if m1 else str(y1)
+    if (y1, m1) == (y2, m2):
+        return first
+    if m1 and y1 == y2:
+        return f"{months[m1]}–{months[m2]} {y1}"
+    return f"{y1}–{y2}" if not m1 else f"{first}–{months[m2]} {y2}"
+
+
+def amount(value: float, lang: str, unit: str) -> str:
+    """Field kind `{x:amount:<unit>}`: a number with its unit word."""
+    return quantity(float(value), unit, lang)
+
+
+FIELD_KINDS.update({"amount": amount, "indicator": indicator, "scope": scope, "period": period})

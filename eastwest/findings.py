@@ -169,7 +169,14 @@ def _linked_across(data, seed_a: str, seed_b: str):
     return figures[figures["id"].isin(linked)]
 
 
-RESOLVERS = {"figure": _figure, "number": _number, "period": _period, "metric": _metric, "count": _count, "scope": _scope}
+RESOLVERS = {
+    "figure": _figure,
+    "number": _number,
+    "period": _period,
+    "metric": _metric,
+    "count": _count,
+    "scope": _scope,
+}
 
 
 def resolve(data, name: str, reference: str, lang: str) -> Value:

@@ -2,7 +2,7 @@
 
 `run(figures)` returns one row per check with the columns
 
-    check, scope, period, stated, stated_value, recomputed, lower, upper, inputs, formula, agrees, result, note
+    check, scope, period, stated, stated_value, recomputed, lower, upper, inputs, formula, agrees, result, notes
 
 `stated` is the id of the figure the source prints (e.g. "94%"); `recomputed` is the same quantity
 worked out from its components, with `lower`/`upper` the range their printed precision allows.
@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
-from eastwest.intervals import Interval, format_number, format_range, from_figure
+from eastwest.intervals import Interval, from_figure
 from eastwest.metrics import (
     Input,
     Operand,
@@ -47,16 +47,18 @@ from eastwest.metrics import (
     as_index,
     gc_paused,
     match,
+    note,
+    notes_json,
     restatements,
     single_years_for_totals,
 )
 
 COLUMNS = [
     "check", "scope", "period", "stated", "stated_value", "recomputed", "lower", "upper", "inputs",
-    "formula", "agrees", "result", "note",
+    "formula", "agrees", "result", "notes",
 ]  # fmt: skip
 
-ANY_NATURE = ("actual", "target", "plan", "forecast")
+ANY_NATURE = ("actual", "target", "plan", "forecast", "under_way")
 
 
 @dataclass(frozen=True)
@@ -94,19 +96,19 @@ def sum_check(total: str, parts: Sequence[str], note: str = "") -> Check:
 CHECKS: list[Check] = [
     Check("rate:poverty_reduction_rate", "poverty_reduction_rate",
           "(registered_poor - registered_poor_remaining) / registered_poor",
-          (Input("a", "registered_poor"), Input("b", "registered_poor_remaining")),
+          (Input("a", "registered_poor"), Input("b", "registered_poor_remaining", period="overlap")),
           lambda a, b: 1 - b / a),  # same as (a - b) / a, but uses a once: tight bounds
     Check("rate:employment_target_completion", "employment_target_completion",
           "employed_poor / employment_target",
           (Input("a", "employed_poor"), Input("b", "employment_target", ("target", "plan"), "overlap")),
           lambda a, b: a / b,
-          note="Compares employment so far with the stated annual target."),
+          note="completion_vs_annual_target"),
     Check("implied:employment_target", "employment_target",
           "employed_poor / employment_target_completion",
           (Input("a", "employed_poor", period="overlap"),
            Input("b", "employment_target_completion", ANY_NATURE, "overlap")),
           lambda a, b: a / b,
-          note="The target implied by the stated completion rate, against the target as stated."),
+          note="implied_target_vs_stated"),
     Check("growth:aid_funds_growth", "aid_funds_growth", "aid_funds / aid_funds (previous year) - 1",
           (Input("a", "aid_funds"), Input("b", "aid_funds", period="previous_year")),
           lambda a, b: a / b - 1),
@@ -117,12 +119,12 @@ CHECKS: list[Check] = [
     sum_check("poor_counties", ["poor_counties_exited", "poor_counties_remaining"]),
     sum_check("personnel_exchanged", ["cadres_dispatched_donor", "professionals_dispatched_donor",
                                       "cadres_sent_to_donor", "professionals_sent_to_donor"],
-              note="People sent both ways: Beijing's cadres and professionals plus Inner Mongolia's."),
+              note="personnel_both_ways"),
     Check("product:livestock_stall_area", "livestock_stall_area",
           "houses_built * livestock_stall_area_per_household",
           (Input("a", "houses_built"), Input("b", "livestock_stall_area_per_household")),
           lambda a, b: a * b, ("actual",),
-          note="Takes one household per house built, as the source implies."),
+          note="one_household_per_house"),
 ]  # fmt: skip
 
 
@@ -158,47 +160,30 @@ def _ids(ops: Sequence[Operand]) -> str:
     return " ".join(ids)
 
 
-def _range_text(iv: Interval, unit: str) -> str:
-    if iv.kind == "exact":
-        return format_number(iv.point, unit)
-    if iv.has_lower and iv.has_upper:
-        lo, hi, _ = format_range(iv.lower, iv.upper, iv.point, unit)
-        return f"{lo} to {hi}"
-    if iv.has_lower:
-        return f"at least {format_number(iv.lower, unit)}"
-    return f"at most {format_number(iv.upper, unit)}"
-
-
 def _row(
     check: str,
     stated: Operand,
     recomputed: Interval,
     components: Sequence[Operand],
     formula: str,
-    notes: list[str],
+    notes: list[dict],
     agrees: bool | None = None,
 ) -> dict:
+    """One audit row; the stated figure and its recomputation stay in their own columns (stated,
+    stated_value, recomputed, lower, upper, inputs), so a reader's "94%, 47 of 50 ✓" comes from them."""
     everything = [stated, *components]
     flagged = [op for op in everything if op.status == "flagged"]
     if agrees is None:
         agrees = recomputed.overlaps(stated.interval)
-    unit = stated.unit
     notes = list(notes)
-    notes.append(
-        f"Stated “{stated.printed}” ({_range_text(stated.interval, unit)}); "
-        f"recomputed {_range_text(recomputed, unit)}."
-    )
+    for op in flagged:
+        notes.append(note("flagged_would_agree" if agrees else "flagged_disagrees_too", figure=op.ids[0]))
     if flagged:
-        verdict = "would agree" if agrees else "does not agree either"
-        notes.append(
-            "Uses flagged figure(s) " + ", ".join(op.ids[0] for op in flagged) + f"; the arithmetic {verdict}, "
-            "but a flagged figure never counts as agreeing."
-        )
         agrees = False
     result = "uses_flagged" if flagged else ("agrees" if agrees else "disagrees")
     for op in everything:
         if op.status == "corrected":
-            notes.append(f"{op.ids[0]} is corrected (printed “{op.printed}”).")
+            notes.append(note("uses_corrected", figure=op.ids[0]))
     return {
         "check": check,
         "scope": stated.scope,
@@ -212,7 +197,7 @@ def _row(
         "formula": formula,
         "agrees": agrees,
         "result": result,
-        "note": " ".join(n for n in notes if n),
+        "notes": notes_json(notes),
     }
 
 
@@ -230,6 +215,21 @@ def _as_printed(op: Operand) -> Operand | None:
     return dataclasses.replace(op, interval=interval)
 
 
+def _as_printed_note(check: Check, combo: Sequence[Operand]) -> dict | None:
+    """What the check gives with corrected figures taken as printed (as_printed_agrees / _disagrees)."""
+    printed = [_as_printed(op) or op for op in combo]
+    if all(p is op for p, op in zip(printed, combo, strict=True)):
+        return None
+    try:
+        as_printed = check.fn(*(op.interval for op in printed[1:]))
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return None
+    verdict = "agrees" if as_printed.overlaps(printed[0].interval) else "disagrees"
+    corrected = [op.ids[0] for op, p in zip(combo, printed, strict=True) if p is not op]
+    suffix = "" if combo[0].unit == "fraction" else "_number"
+    return note(f"as_printed_{verdict}{suffix}", value=as_printed.point, figure=corrected[0])
+
+
 def _evaluate(check: Check, operands: Iterable[Operand] | OperandIndex) -> list[dict]:
     rows = []
     operands = as_index(operands)
@@ -240,25 +240,15 @@ def _evaluate(check: Check, operands: Iterable[Operand] | OperandIndex) -> list[
             recomputed = check.fn(*(op.interval for op in components))
         except (ZeroDivisionError, ValueError, OverflowError):
             continue
-        notes = [check.note] if check.note else []
-        printed = [_as_printed(op) or op for op in combo]
-        if any(p is not op for p, op in zip(printed, combo, strict=True)):
-            try:
-                as_printed = check.fn(*(op.interval for op in printed[1:]))
-                agree = as_printed.overlaps(printed[0].interval)
-                notes.append(
-                    f"With the values as printed it would be {format_number(as_printed.point, stated.unit)}, "
-                    f"which {'agrees' if agree else 'does not agree'} with the stated figure."
-                )
-            except (ZeroDivisionError, ValueError, OverflowError):
-                pass
+        notes = [note(check.note)] if check.note else []
+        as_printed = _as_printed_note(check, combo)
+        if as_printed:
+            notes.append(as_printed)
         rows.append(_row(check.id, stated, recomputed, components, check.formula, notes))
     return rows
 
 
-def _parts_within_wholes(
-    indicators: pd.DataFrame | None, operands: Iterable[Operand] | OperandIndex
-) -> list[dict]:
+def _parts_within_wholes(indicators: pd.DataFrame | None, operands: Iterable[Operand] | OperandIndex) -> list[dict]:
     if indicators is None or len(indicators) == 0 or "part_of" not in indicators.columns:
         return []
     operands = as_index(operands)
@@ -272,21 +262,15 @@ def _parts_within_wholes(
             if whole_op.nature != part_op.nature:
                 continue
             ok = part_op.interval.lower <= whole_op.interval.upper
-            rows.append(
-                _row(
-                    "part_within_whole",
-                    whole_op,
-                    part_op.interval,
-                    [part_op],
-                    f"{part} <= {whole}",
-                    [f"A part ({part}) cannot exceed its whole ({whole})."],
-                    agrees=ok,
-                )
-            )
+            notes = [note("part_within_whole", part=part, whole=whole)]
+            rows.append(_row("part_within_whole", whole_op, part_op.interval, [part_op], f"{part} <= {whole}",
+                             notes, agrees=ok))  # fmt: skip
     return rows
 
 
 def _same_as_pairs(figures: pd.DataFrame, operands: list[Operand]) -> list[dict]:
+    """Each same_as link once. Two seeds reporting one briefing agree by construction: the note says
+    so (one_briefing_two_reports), so that agreement is never read as independent confirmation."""
     by_id = {op.ids[0]: op for op in operands}
     seen: set[frozenset[str]] = set()
     rows = []
@@ -298,11 +282,16 @@ def _same_as_pairs(figures: pd.DataFrame, operands: list[Operand]) -> list[dict]
             continue
         seen.add(key)
         a, b = sorted((by_id[fid], by_id[other]), key=lambda op: op.ids[0])
-        notes = ["Two statements of the same fact must agree within their printed precision."]
+        if a.seeds == b.seeds:
+            notes = [note("restated_in_source", figure=a.ids[0], other=b.ids[0])]
+        else:
+            seeds = ", ".join(sorted(s[:3] for s in a.seeds | b.seeds))
+            notes = [note("same_fact_two_reports", figure=a.ids[0], other=b.ids[0]),
+                     note("one_briefing_two_reports", seeds=seeds)]  # fmt: skip
         for field_ in ("scope", "indicator", "period"):
             mine, theirs = getattr(a, field_), getattr(b, field_)
             if mine != theirs:
-                notes.append(f"The linked figures differ in {field_} ({mine} vs {theirs}).")
+                notes.append(note(f"linked_differ_{field_}", a=mine, b=theirs))
         formula = f"{a.indicator} ({a.ids[0]}) = {b.indicator} ({b.ids[0]})"
         rows.append(_row("same_as", a, b.interval, [b], formula, notes))
     return rows
@@ -323,45 +312,95 @@ def _span_totals(operands: list[Operand]) -> list[dict]:
     return rows
 
 
-def _uncheckable(operands: list[Operand], rows: list[dict], notes: dict[str, str]) -> list[dict]:
+# Every note code this module emits; each is worded by note.<code> in eastwest/messages/notes.toml.
+NOTE_CODES = (
+    "completion_vs_annual_target", "implied_target_vs_stated", "personnel_both_ways", "one_household_per_house",
+    "flagged_would_agree", "flagged_disagrees_too", "as_printed_agrees", "as_printed_disagrees",
+    "as_printed_agrees_number", "as_printed_disagrees_number", "uses_corrected", "part_within_whole",
+    "restated_in_source", "same_fact_two_reports", "one_briefing_two_reports", "linked_differ_scope",
+    "linked_differ_indicator", "linked_differ_period", "not_an_achievement_target", "not_an_achievement_plan",
+    "not_an_achievement_forecast", "not_an_achievement_under_way", "flagged_not_used", "not_checkable",
+    "growth_base_not_stated", "likely_reading", "likely_reading_number",
+)  # fmt: skip
+
+
+NATURE_NOTES = {"target": "not_an_achievement_target", "plan": "not_an_achievement_plan",
+                "forecast": "not_an_achievement_forecast", "under_way": "not_an_achievement_under_way"}  # fmt: skip
+
+
+def _uncheckable_notes(op: Operand, likely: Mapping[str, dict]) -> tuple[str, list[dict]] | None:
+    """(check, notes) for a figure no check used: a flagged one, or a stated share or rate."""
+    fid = op.ids[0]
+    if op.status == "flagged":
+        return "flagged", [note("flagged_not_used", figure=fid), likely.get(fid, {})]
+    if op.unit != "fraction":
+        return None
+    notes = [note("not_checkable", figure=fid)]
+    if op.indicator.endswith("_growth"):
+        notes.append(note("growth_base_not_stated", figure=fid, metric="implied_by_growth"))
+    if op.nature in NATURE_NOTES:
+        notes.append(note(NATURE_NOTES[op.nature], figure=fid))
+    return "not_checkable", notes
+
+
+def _uncheckable(operands: list[Operand], rows: list[dict], likely: Mapping[str, dict]) -> list[dict]:
     """Stated shares and rates no check covered (agrees False, check "not_checkable"), and flagged figures no
     check used (agrees False), so that neither goes unmentioned."""
     covered = {r["stated"] for r in rows} | {i for r in rows for i in r["inputs"].split()}
     out = []
     for op in operands:
-        fid = op.ids[0]
-        if fid in covered:
+        found = None if op.ids[0] in covered else _uncheckable_notes(op, likely)
+        if found is None:
             continue
-        if op.status == "flagged":
-            agrees, check = False, "flagged"
-            note = f"Flagged in the data, so not checked or used: {notes.get(fid, '')}".strip()
-        elif op.unit == "fraction":
-            agrees, check = False, "not_checkable"
-            note = f"Not checkable: the sources give no components to recompute “{op.printed}” from."
-            if op.indicator.endswith("_growth"):
-                note += " The previous year's amount is not stated (see metric implied_by_growth)."
-            if op.nature != "actual":
-                note += f" It is a {op.nature}, not an achievement."
-        else:
-            continue
+        check, notes = found
         out.append(
             {
                 "check": check,
                 "scope": op.scope,
                 "period": op.period,
-                "stated": fid,
+                "stated": op.ids[0],
                 "stated_value": op.interval.point,
                 "recomputed": math.nan,
                 "lower": math.nan,
                 "upper": math.nan,
                 "inputs": "",
                 "formula": "",
-                "agrees": agrees,
+                "agrees": False,
                 "result": check,
-                "note": note,
+                "notes": notes_json(notes),
             }
         )
     return out
+
+
+def likely_readings(operands: Iterable[Operand]) -> dict[str, dict]:
+    """Flagged figures → a `likely_reading` note, where the same seed corrects the same slip elsewhere.
+
+    A corrected figure whose printed scale word ("trillion") the source got wrong by a factor (1/1000
+    for 20.7亿 printed as "2.07 trillion") suggests the same factor for a flagged figure of that seed
+    printed with the same scale word ("3.39 trillion" → probably 3.39 billion). The reading stays
+    unconfirmed: the figure remains flagged and feeds nothing.
+    """
+    ops = list(operands)
+    slips: dict[tuple[str, str], tuple[float, str]] = {}
+    for op in ops:
+        as_printed = _as_printed(op)
+        word = _scale_word(op.printed)
+        if as_printed and word and as_printed.interval.point:
+            slips.setdefault((next(iter(op.seeds)), word), (op.interval.point / as_printed.interval.point, op.ids[0]))
+    out = {}
+    for op in ops:
+        key = (next(iter(op.seeds)), _scale_word(op.printed))
+        if op.status == "flagged" and key in slips:
+            factor, evidence = slips[key]
+            code = "likely_reading" if op.unit == "yuan" else "likely_reading_number"
+            out[op.ids[0]] = note(code, figure=op.ids[0], likely=op.interval.point * factor, evidence=evidence)
+    return out
+
+
+def _scale_word(printed: str) -> str:
+    words = [w for w in ("trillion", "billion", "million", "万亿", "亿", "万") if w in printed.lower()]
+    return words[0] if words else ""
 
 
 def run(figures: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -389,8 +428,7 @@ def _run(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     rows += _parts_within_wholes(indicators, indexed)
     rows += _span_totals(operands)
     rows += _same_as_pairs(figures, every)
-    notes = dict(zip(figures["id"], figures["note"], strict=True)) if "note" in figures.columns else {}
-    rows += _uncheckable(operands, rows, notes)
+    rows += _uncheckable(operands, rows, likely_readings(every))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("stated_value", "recomputed", "lower", "upper"):
         frame[column] = frame[column].astype(float)

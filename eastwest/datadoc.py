@@ -28,13 +28,14 @@ HOW_TO_ADD = """\
    with a one-sentence description of what is measured.
 4. Set `qualifier` from the sentence's own words (`more than` → `more_than`, 多 → `more_than`,
    近 → `nearly`, 约 → `about`), `period` in the documented format and `nature` (`actual` unless the
-   sentence states a target, plan or forecast).
+   sentence states a target, plan, forecast or work under way).
 5. If the printed number is wrong and the same source shows the right one, keep `printed` as it is,
    put the right number in `value`, set `status` to `corrected` and give the evidence in `note`. If it
    is implausible but cannot be repaired from the sources, keep the printed value, set `flagged` and
    say why. Flagged figures stay visible in the audit but never feed a headline or a metric.
-6. Where another source states the same fact (000 and 003), give both rows the same scope, indicator
-   and period and point `same_as` at the other row's id.
+6. Where another row states the same fact (a headline repeated in the body, or another report of the
+   same briefing, as 003 repeats figures of the briefing behind 000), give both rows the same scope,
+   indicator and period and point `same_as` at the other row's id.
 7. Run `make validate`. It names every problem as `data/figures.csv:ROW: COLUMN: message`; then run
    `python -m eastwest.datadoc` to refresh this file (the tests check it is current).
 """
@@ -48,7 +49,9 @@ PERIODS = """\
 - `qualifier`: `exact`, `about`, `nearly`, `more_than`, `at_least`, `not_less_than`, `less_than`,
   `at_most`. The metrics turn them into bounds: "more than 300,000" is a lower bound, so a figure
   divided by it is an upper bound.
-- `nature`: `actual`, `target`, `plan`, `forecast`.
+- `nature`: `actual`, `target`, `plan`, `forecast`, `under_way` (work in progress at the article's
+  date, "are sending": not a completed result). Stocks stated as "currently", "already" or "has
+  reached" take the date they are stated for (`2020-05`), not the span the article reports on.
 - `status`: `ok`; `corrected` (value differs from the printed text, evidence in `note`); `flagged`
   (kept as printed but implausible, reason in `note`; excluded from headline figures and metrics).
 """
@@ -81,6 +84,42 @@ def _column_table(resource: dict, rows: list[dict[str, str]]) -> list[str]:
             f"{_cell(example) and '`' + _cell(example) + '`'} |"
         )
     return lines
+
+
+def _sources(package: dict) -> list[str]:
+    """The source articles as datapackage.json describes them: publisher, date, language, and its note."""
+    lines = ["## Sources", "", "| seed | publisher | date | language | about it |", "|---|---|---|---|---|"]
+    for source in package.get("sources", []):
+        language = source.get("language", "")
+        if source.get("machine_translation"):
+            language += " (machine translation)" if language == "en" else " (shows machine-translation damage)"
+        lines.append(
+            f"| `{Path(source.get('path', '')).name}` | {_cell(source.get('publisher', ''))} | "
+            f"{_cell(source.get('date', ''))} | {_cell(language)} | {_cell(source.get('note', ''))} |"
+        )
+    return lines
+
+
+def _linked_summary(figures: list[dict[str, str]], linked: list[dict[str, str]]) -> str:
+    """How many rows restate a fact, and how many of those link two sources (one briefing reported twice)."""
+    seed_of = {row["id"]: row["seed"][:3] for row in figures}
+    across = Counter(
+        tuple(sorted((seed_of[row["id"]], seed_of.get(row["same_as"], "?"))))
+        for row in linked
+        if seed_of.get(row["same_as"]) != seed_of[row["id"]]
+    )
+    pairs = "; ".join(f"{n} between `{a}` and `{b}`" for (a, b), n in sorted(across.items()))
+    text = (
+        f"{len(linked)} figures point at another row stating the same fact (`same_as`); `make validate` checks "
+        "each pair agrees within printed precision, and derived numbers use the most precise statement of each "
+        "fact (the metrics' note `most_precise_statement` names it)."
+    )
+    if pairs:
+        text += (
+            f" Links across sources: {pairs}. Two sources linked this way report one briefing (see Sources), so "
+            "their agreement shows the reporting is consistent; it is not independent confirmation."
+        )
+    return text
 
 
 def render(data_dir: Path = paths.DATA) -> str:
@@ -135,13 +174,8 @@ def render(data_dir: Path = paths.DATA) -> str:
                 f"{_cell(row['note'])} |"
             )
     linked = [row for row in figures if row.get("same_as")]
+    out += ["", *_sources(package), "", "## Figures stated twice", "", _linked_summary(figures, linked), ""]
     out += [
-        "",
-        "## Figures stated twice",
-        "",
-        f"{len(linked)} figures point at another row stating the same fact (`same_as`); `make validate` "
-        "checks each pair agrees within printed precision.",
-        "",
         "| id | printed | same as | printed there |",
         "|---|---|---|---|",
     ]

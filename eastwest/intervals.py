@@ -8,6 +8,8 @@ sources actually pin it down:
 
     aid funds [2.735e9, 2.745e9] / beneficiaries [300,000, ∞)  →  [0, 9,150]  ("at most 9,150")
 
+Reader text for an interval (its bound, its precision) is eastwest.words' job (`words.bounded`).
+
 Conventions
 - An unbounded side is given as None or ±inf; it is stored as ±inf.
 - Bounds are inclusive. "more than v" becomes [v, ∞): the difference between > and ≥ is far
@@ -182,105 +184,8 @@ class Interval:
         ends = [self.lower**exponent if self.lower > 0 or exponent > 0 else INF, self.upper**exponent]
         return Interval(min(ends), max(ends), self.point**exponent)
 
-    # --- reader text --------------------------------------------------------------------------
-    def describe(self, unit: str = "") -> str:
-        """Reader text, e.g. "at most 9,150 yuan" or "2.74 billion (2.735–2.745 billion)"."""
-        kind = self.kind
-        if kind == "exact":
-            return _with_unit(format_number(self.point, unit), unit)
-        if kind == "lower_bound":
-            return "at least " + _with_unit(format_number(self.lower, unit), unit)
-        if kind == "upper_bound":
-            return "at most " + _with_unit(format_number(self.upper, unit), unit)
-        if kind == "unbounded":
-            return "not pinned down by the figures"
-        lo, hi, pt = format_range(self.lower, self.upper, self.point, unit)
-        return f"{_with_unit(pt, unit)} ({lo}–{hi})"
-
     def __str__(self) -> str:
         return f"[{self.lower:g}, {self.upper:g}] (point {self.point:g})"
-
-
-# ---- number formatting for reader text ------------------------------------------------------------
-_UNIT_WORDS = {
-    "yuan": "yuan",
-    "person": "people",
-    "person_time": "person-times",
-    "square_metre": "m²",
-    "metre": "m",
-    "tonne": "tonnes",
-    "jin_per_day": "jin a day",
-    "yuan_per_month": "yuan a month",
-    "fraction": "",
-    "ratio": "times",
-}
-
-_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
-
-
-def _unit_word(unit: str) -> str:
-    if unit in _UNIT_WORDS:
-        return _UNIT_WORDS[unit]
-    return unit.replace("_", " ")
-
-
-def _with_unit(text: str, unit: str) -> str:
-    if unit == "fraction":
-        return text
-    word = _unit_word(unit)
-    return f"{text} {word}" if word else text
-
-
-def _trim(text: str) -> str:
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def _plain(x: float, sig: int) -> str:
-    if x == 0:
-        return "0"
-    if abs(x) >= 10 ** (sig - 1):
-        return f"{round(x):,}"
-    decimals = sig - 1 - math.floor(math.log10(abs(x)))
-    return _trim(f"{x:,.{decimals}f}")
-
-
-@functools.lru_cache(maxsize=65536, typed=True)
-def format_number(x: float, unit: str = "", sig: int = 4) -> str:
-    """A readable number: 9,150 · 43,630 · 2.74 billion · 94% (fractions shown as percentages)."""
-    if math.isinf(x):
-        return "unbounded"
-    if unit == "fraction":
-        return _plain(x * 100, sig) + "%"
-    for scale, word in _SCALES:
-        if abs(x) >= scale:
-            return f"{_plain(x / scale, sig)} {word}"
-    return _plain(x, sig)
-
-
-@functools.lru_cache(maxsize=65536, typed=True)
-def format_range(lo: float, hi: float, point: float, unit: str = "") -> tuple[str, str, str]:
-    """Bounds and point in one common scale, with enough digits to tell the bounds apart.
-
-    Returns (lower, upper, point) where the upper and the point carry the scale word:
-    (2.735e9, 2.745e9, 2.74e9) → ("2.735", "2.745 billion", "2.74 billion").
-    """
-    scale, word = 1.0, ""
-    if unit == "fraction":
-        scale, word = 0.01, "%"
-    else:
-        for s, w in _SCALES:
-            if abs(point) >= s:
-                scale, word = s, " " + w
-                break
-    sig = 4
-    for sig in range(4, 10):
-        if _plain(lo / scale, sig) != _plain(hi / scale, sig):
-            break
-    a, b = _plain(lo / scale, sig), _plain(hi / scale, sig)
-    p = _plain(point / scale, sig)
-    return a, b + word, p + word
 
 
 # ---- from a figure row ----------------------------------------------------------------------------

@@ -47,9 +47,10 @@ import contextlib
 import functools
 import gc
 import itertools
+import json
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,8 +59,8 @@ import pandas as pd
 from eastwest.intervals import Interval, figure_interval, from_figure
 
 COLUMNS = [
-    "metric", "family", "title", "scope", "period", "value", "lower", "upper", "unit", "formula",
-    "inputs", "bound", "note",
+    "metric", "family", "title_code", "scope", "period", "value", "lower", "upper", "unit", "formula",
+    "inputs", "bound", "headline", "notes",
 ]  # fmt: skip
 
 FAMILIES = ("aid_intensity", "growth", "poverty_exit", "shares", "unit_costs", "targets")
@@ -115,18 +116,10 @@ def _span_years(period: str) -> tuple[int, ...] | None:
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
-def period_kind(period: str) -> str:
-    """Reader words for the length of a period: "a single year", "a 2-year total", "5 months"."""
-    if single_year(period) is not None:
-        return "a single year"
-    years = span_years(period)
-    if years:
-        return f"a {len(years)}-year total"
+def period_length(period: str) -> int | None:
+    """The number of months a period covers (12 for a year, 24 for 2018/2019), None if unreadable."""
     months = period_months(period)
-    if months:
-        n = months[1] - months[0] + 1
-        return "a single month" if n == 1 else f"{n} months"
-    return f"the period {period}"
+    return months[1] - months[0] + 1 if months else None
 
 
 def periods_relate(a: str, b: str, relation: str) -> bool:
@@ -163,15 +156,6 @@ class Operand:
     status: str = "ok"
     implied_by: str = ""  # metric id when this is an implied amount
     label: str = ""  # how the note refers to it
-
-    @property
-    def seed_numbers(self) -> str:
-        return " and ".join(sorted(s[:3] for s in self.seeds))
-
-    def describe(self) -> str:
-        if self.implied_by:
-            return f"the implied {self.period} {self.indicator} ({self.implied_by})"
-        return f"{self.ids[0]} (“{self.printed}”)"
 
 
 def _text(row: pd.Series | dict, key: str) -> str:
@@ -228,9 +212,20 @@ def _operands(figures: pd.DataFrame, keep: Callable[[object, str], bool] | None 
     if set(map(type, values)) != {float} or any(map(math.isnan, values)):  # else no cell is _missing
         values = ["" if _missing(v) else v for v in values]
     out = []
-    for i, (fid, indicator, scope, period, location, seed, unit, nature, basis, qualifier, printed, status) in (
-        enumerate(zip(*(text[name] for name in _TEXT_FIELDS), strict=True))
-    ):
+    for i, (
+        fid,
+        indicator,
+        scope,
+        period,
+        location,
+        seed,
+        unit,
+        nature,
+        basis,
+        qualifier,
+        printed,
+        status,
+    ) in enumerate(zip(*(text[name] for name in _TEXT_FIELDS), strict=True)):
         if keep is not None and not keep(raw_ids[i], status):
             continue
         # Operand(...) with every field given, in field order; filled in directly because the frozen
@@ -306,8 +301,57 @@ def usable_operands(figures: pd.DataFrame, include_flagged: bool = False) -> lis
     """Figures as operands: flagged ones left out (unless asked for), same-seed restatements collapsed."""
     if figures is None or len(figures) == 0:
         return []
-    skip = restatements(figures)
+    skip = restatements(figures) | set(less_precise_statements(figures))
     return _operands(figures, lambda fid, status: (include_flagged or status != "flagged") and fid not in skip)
+
+
+def less_precise_statements(figures: pd.DataFrame) -> dict[str, tuple[str, bool]]:
+    """Figures another source states more precisely: id → (the id kept instead, whether it is narrower).
+
+    Statements of one fact in different seeds (linked by `same_as`, after same-seed restatements are
+    collapsed) count once, by the one whose printed precision pins the value down most (27.44亿 over
+    2.74 billion). Ties go to the seed that wins most such groups, then to file order, so that one
+    source's statements are used together where they are equally good.
+    """
+    if figures is None or len(figures) == 0 or "same_as" not in figures.columns:
+        return {}
+    skip = restatements(figures)
+    kept = {op.ids[0]: op for op in _operands(figures, lambda fid, status: fid not in skip and status != "flagged")}
+    groups = _same_as_groups(figures, set(kept))
+    width = {fid: kept[fid].interval.width for members in groups for fid in members}
+    seed = {fid: next(iter(kept[fid].seeds)) for fid in width}
+    wins: dict[str, int] = {}
+    for members in groups:
+        narrowest = sorted(members, key=width.__getitem__)
+        if width[narrowest[0]] < width[narrowest[1]]:
+            wins[seed[narrowest[0]]] = wins.get(seed[narrowest[0]], 0) + 1
+    order = {fid: i for i, fid in enumerate(figures["id"])}
+    out = {}
+    for members in groups:
+        best = min(members, key=lambda f: (width[f], -wins.get(seed[f], 0), order[f]))
+        out.update({f: (best, width[f] > width[best]) for f in members if f != best})
+    return out
+
+
+def _same_as_groups(figures: pd.DataFrame, ids: set[str]) -> list[list[str]]:
+    """Groups of two or more of `ids` joined by `same_as` links (directly or through other rows)."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for fid, other in zip(figures["id"], figures["same_as"], strict=True):
+        if other:
+            parent[find(fid)] = find(other)
+    groups: dict[str, list[str]] = {}
+    for fid in figures["id"]:
+        if fid in ids and fid in parent:
+            groups.setdefault(find(fid), []).append(fid)
+    return [members for members in groups.values() if len(members) > 1]
 
 
 # ---- specifications -----------------------------------------------------------------------------------
@@ -330,11 +374,19 @@ class Input:
 
 @dataclass(frozen=True)
 class Formula:
-    """A metric computed from figures of one scope: `fn` applies `formula` to the inputs' intervals."""
+    """A metric computed from figures of one scope: `fn` applies `formula` to the inputs' intervals.
+
+    Its title is the message `note.title_<id>` (or `title`, a note code, when several specs share one).
+    `note` is a note code every result carries (worded by `note.<code>`). `stated`: an indicator the
+    sources state for the same quantity; where one exists the row says so and is not a headline (the
+    audit pairs the two). `unless`: an indicator that, stated in the first input's scope, period and
+    seed, makes this spec give way to a more specific one (Beijing's 70 million for the 32 projects,
+    not the 80 million that also paid interest subsidies). `headline` False keeps every row out of
+    headlines (measures that divide all funds by one programme's head-count).
+    """
 
     id: str
     family: str
-    title: str
     unit: str
     formula: str
     inputs: tuple[Input, ...]
@@ -344,6 +396,10 @@ class Formula:
     same_seed: bool = False  # inputs must come from one source (facts stated together)
     same_basis: bool = False  # inputs with different non-empty bases are not combined
     same_location: bool = True  # per-unit ratios: both at one place (a share may put a place over the whole)
+    stated: str = ""
+    unless: str = ""
+    headline: bool = True
+    title: str = ""  # title code when it is not title_<id>
 
 
 @dataclass(frozen=True)
@@ -358,14 +414,6 @@ class Growth:
     indicator: str = "*"
     family: str = "growth"
 
-    @property
-    def title(self) -> str:
-        return {
-            "yoy": "Year-on-year change",
-            "multiple": "Multiple of the earlier year",
-            "cagr": "Compound annual growth rate",
-        }[self.measure]
-
 
 @dataclass(frozen=True)
 class ImpliedByGrowth:
@@ -374,7 +422,6 @@ class ImpliedByGrowth:
     id: str
     amount: str
     growth: str
-    title: str = ""
     family: str = "growth"
 
 
@@ -384,7 +431,6 @@ class ImpliedByTotal:
 
     id: str
     indicator: str
-    title: str = ""
     family: str = "growth"
 
 
@@ -394,7 +440,6 @@ class AnnualAverage:
 
     id: str
     indicator: str
-    title: str = ""
     family: str = "growth"
 
 
@@ -404,7 +449,6 @@ Spec = Formula | Growth | ImpliedByGrowth | ImpliedByTotal | AnnualAverage
 def ratio(
     id: str,
     family: str,
-    title: str,
     unit: str,
     numerator: str,
     denominator: str,
@@ -412,107 +456,93 @@ def ratio(
     nature: tuple[str, ...] = ("actual",),
     denominator_nature: tuple[str, ...] = ("actual",),
     period: str = "same",
-    note: str = "",
-    compare_with: str = "",
-    same_seed: bool = False,
-    same_basis: bool = False,
-    same_location: bool = True,
+    **options,
 ) -> Formula:
-    """numerator / denominator, both from the same scope (and period, unless `period` says otherwise)."""
+    """numerator / denominator, both from the same scope (and period, unless `period` says otherwise).
+
+    `options` are Formula's optional fields (note, compare_with, same_seed, stated, unless, ...)."""
     return Formula(
         id=id,
         family=family,
-        title=title,
         unit=unit,
         formula=f"{numerator} / {denominator}",
         inputs=(Input("a", numerator, nature), Input("b", denominator, denominator_nature, period)),
         fn=lambda a, b: a / b,
-        note=note,
-        compare_with=compare_with,
-        same_seed=same_seed,
-        same_basis=same_basis,
-        same_location=same_location,
+        **options,
     )
 
 
-def share(part: str, whole: str, title: str, note: str = "") -> Formula:
-    """part / whole; the part may be about one place within the whole's scope."""
-    return ratio(f"share_{part}_in_{whole}", "shares", title, "fraction", part, whole, note=note, same_location=False)
+def share(part: str, whole: str, **options) -> Formula:
+    """part / whole; the part may be about one place within the whole's scope; a stated `<part>_share` pairs."""
+    options.setdefault("stated", f"{part}_share")
+    return ratio(f"share_{part}_in_{whole}", "shares", "fraction", part, whole, same_location=False, **options)
 
 
 CATALOGUE: list[Spec] = [
     # -- aid intensity ---------------------------------------------------------------------------
-    ratio("aid_funds_per_beneficiary", "aid_intensity", "Aid funds per person benefiting",
-          "yuan per person", "aid_funds", "beneficiaries"),
-    ratio("aid_funds_per_project", "aid_intensity", "Aid funds per project",
-          "yuan per project", "aid_funds", "projects"),
-    ratio("aid_funds_per_planned_project", "aid_intensity", "Aid funds per planned or expected project",
-          "yuan per project", "aid_funds", "projects", denominator_nature=("plan", "forecast", "target"),
-          note="The project count is a plan or forecast, not a count of completed projects."),
-    ratio("project_investment_per_project", "aid_intensity", "Total project investment per project",
-          "yuan per project", "project_investment", "projects"),
-    ratio("aid_funds_per_person_trained", "aid_intensity", "Aid funds per poor person trained",
-          "yuan per person", "aid_funds", "trained_poor",
-          note="Divides all aid funds, not only training spending, by the number trained."),
-    ratio("aid_funds_per_person_employed", "aid_intensity", "Aid funds per poor person helped into work",
-          "yuan per person", "aid_funds", "employed_poor", period="overlap",
-          note="Divides all aid funds, not only employment spending, by the number helped into work."),
-    ratio("training_funds_per_trainee", "aid_intensity", "Training funds per cadre or technician trained",
-          "yuan per person", "training_funds", "trained_cadres"),
+    ratio("aid_funds_per_beneficiary", "aid_intensity", "yuan per person", "aid_funds", "beneficiaries"),
+    # Money per project counts the funds that went to the projects where the source says so.
+    ratio("aid_funds_per_project", "aid_intensity", "yuan per project", "project_investment_donor", "projects",
+          same_seed=True, note="project_funds_only"),
+    ratio("aid_funds_per_project", "aid_intensity", "yuan per project", "aid_funds", "projects",
+          unless="project_investment_donor"),
+    ratio("aid_funds_per_planned_project", "aid_intensity", "yuan per project", "aid_funds", "projects",
+          denominator_nature=("plan", "forecast", "target"), note="planned_projects"),
+    ratio("project_investment_per_project", "aid_intensity", "yuan per project", "project_investment", "projects"),
+    ratio("aid_funds_per_person_trained", "aid_intensity", "yuan per person", "aid_funds", "trained_poor",
+          note="not_like_for_like", headline=False),
+    ratio("aid_funds_per_person_employed", "aid_intensity", "yuan per person", "aid_funds", "employed_poor",
+          period="overlap", note="not_like_for_like", headline=False),
+    ratio("training_funds_per_trainee", "aid_intensity", "yuan per person", "training_funds", "trained_cadres"),
     # -- growth --------------------------------------------------------------------------------
-    AnnualAverage("annual_average", "aid_funds", "Annual average of a multi-year total"),
-    ImpliedByGrowth("implied_by_growth", "aid_funds", "aid_funds_growth",
-                    "Previous year's amount implied by a stated growth rate"),
-    ImpliedByTotal("implied_by_total", "*", "Missing year implied by a multi-year total"),
+    AnnualAverage("annual_average", "aid_funds"),
+    ImpliedByGrowth("implied_by_growth", "aid_funds", "aid_funds_growth"),
+    ImpliedByTotal("implied_by_total", "*"),
     Growth("yoy_change", "yoy"),
     Growth("multiple", "multiple"),
     Growth("cagr", "cagr"),
     # -- poverty exit ------------------------------------------------------------------------------
-    ratio("poor_counties_exited_share", "poverty_exit", "Share of poor counties that exited poverty",
-          "fraction", "poor_counties_exited", "poor_counties"),
-    ratio("poor_villages_exited_share", "poverty_exit", "Share of poor villages that exited poverty",
-          "fraction", "poor_villages_exited", "poor_villages"),
-    Formula("registered_poor_exited_share", "poverty_exit", "Share of registered poor people lifted out",
+    ratio("poor_counties_exited_share", "poverty_exit", "fraction", "poor_counties_exited", "poor_counties",
+          stated="poor_counties_exited_share"),
+    ratio("poor_villages_exited_share", "poverty_exit", "fraction", "poor_villages_exited", "poor_villages",
+          stated="poor_villages_exited_share"),
+    Formula("registered_poor_exited_share", "poverty_exit",
             "fraction", "(registered_poor - registered_poor_remaining) / registered_poor",
             (Input("a", "registered_poor"), Input("b", "registered_poor_remaining", period="any")),
-            lambda a, b: 1 - b / a),  # same as (a - b) / a, but uses a once: tight bounds
+            lambda a, b: 1 - b / a,  # same as (a - b) / a, but uses a once: tight bounds
+            stated="poverty_reduction_rate"),
     # -- shares (more come from indicators.csv part_of) ----------------------------------------------------
-    share("aid_funds_industrial", "aid_funds", "Share of aid funds spent on industrial projects"),
-    share("employed_poor_in_donor", "employed_poor", "Share of people helped into work who work in the donor city"),
-    share("project_investment_donor", "project_investment", "Donor's share of project investment"),
-    share("project_investment_recipient", "project_investment", "Recipient's matching share of project investment"),
-    share("project_investment_local", "project_investment", "Share of project investment raised locally"),
-    share("social_donations_cash", "social_donations", "Cash share of social donations"),
-    share("social_donations_in_kind", "social_donations", "In-kind share of social donations"),
-    share("projects_livelihood", "projects", "Livelihood projects' share of projects"),
-    share("projects_industrial", "projects", "Industrial projects' share of projects"),
-    ratio("paired_schools_per_donor_school", "shares", "Recipient schools paired per donor school",
-          "ratio", "paired_schools_recipient", "paired_schools_donor"),
-    ratio("paired_hospitals_per_donor_hospital", "shares", "Recipient hospitals paired per donor hospital",
-          "ratio", "paired_hospitals_recipient", "paired_hospitals_donor"),
+    share("aid_funds_industrial", "aid_funds"),
+    share("employed_poor_in_donor", "employed_poor"),
+    share("project_investment_donor", "project_investment"),
+    share("project_investment_recipient", "project_investment"),
+    share("project_investment_local", "project_investment"),
+    share("social_donations_cash", "social_donations"),
+    share("social_donations_in_kind", "social_donations"),
+    share("projects_livelihood", "projects"),
+    share("projects_industrial", "projects"),
+    ratio("paired_schools_per_donor_school", "shares", "ratio", "paired_schools_recipient", "paired_schools_donor"),
+    ratio("paired_hospitals_per_donor_hospital", "shares", "ratio", "paired_hospitals_recipient",
+          "paired_hospitals_donor"),
     # -- unit costs ---------------------------------------------------------------------------------
-    ratio("cost_per_hearing_aid", "unit_costs", "Spending per hearing aid", "yuan per item",
-          "hearing_aid_spending", "hearing_aids"),
-    ratio("cost_per_hearing_aid_recipient", "unit_costs", "Hearing-aid spending per person fitted",
-          "yuan per person", "hearing_aid_spending", "hearing_aid_recipients"),
-    ratio("hearing_aids_per_recipient", "unit_costs", "Hearing aids per person fitted", "items per person",
-          "hearing_aids", "hearing_aid_recipients"),
-    ratio("cost_per_prosthesis_recipient", "unit_costs", "Prosthesis spending per person fitted",
-          "yuan per person", "prosthesis_spending", "prosthesis_recipients"),
-    ratio("microcredit_per_borrower", "unit_costs", "Microcredit per borrower", "yuan per person",
-          "microcredit", "microcredit_borrowers"),
-    ratio("trainees_per_session", "unit_costs", "Poor people trained per training session",
-          "people per session", "trained_poor", "training_sessions", same_seed=True, same_basis=True),
-    ratio("cadres_per_session", "unit_costs", "Cadres and technicians trained per training session",
-          "people per session", "trained_cadres", "training_sessions", same_seed=True, same_basis=True),
-    ratio("training_funds_per_session", "unit_costs", "Training funds per training session",
-          "yuan per session", "training_funds", "training_sessions", same_seed=True, same_basis=True),
+    ratio("cost_per_hearing_aid", "unit_costs", "yuan per item", "hearing_aid_spending", "hearing_aids"),
+    ratio("cost_per_hearing_aid_recipient", "unit_costs", "yuan per person", "hearing_aid_spending",
+          "hearing_aid_recipients"),
+    ratio("hearing_aids_per_recipient", "unit_costs", "items per person", "hearing_aids", "hearing_aid_recipients"),
+    ratio("cost_per_prosthesis_recipient", "unit_costs", "yuan per person", "prosthesis_spending",
+          "prosthesis_recipients"),
+    ratio("microcredit_per_borrower", "unit_costs", "yuan per person", "microcredit", "microcredit_borrowers"),
+    ratio("trainees_per_session", "unit_costs", "people per session", "trained_poor", "training_sessions",
+          same_seed=True, same_basis=True),
+    ratio("cadres_per_session", "unit_costs", "people per session", "trained_cadres", "training_sessions",
+          same_seed=True, same_basis=True),
+    ratio("training_funds_per_session", "unit_costs", "yuan per session", "training_funds", "training_sessions",
+          same_seed=True, same_basis=True),
     # -- targets ---------------------------------------------------------------------------------------
-    ratio("target_completion", "targets", "Completion of the employment target", "fraction",
-          "employed_poor", "employment_target", denominator_nature=("target", "plan"), period="overlap",
-          note="Compares an achievement so far with a target for the whole year."),
-    ratio("target_implied_by_completion", "targets", "Employment target implied by the stated completion rate",
-          "person", "employed_poor", "employment_target_completion",
+    ratio("target_completion", "targets", "fraction", "employed_poor", "employment_target",
+          denominator_nature=("target", "plan"), period="overlap", note="completion_vs_annual_target",
+          stated="employment_target_completion"),
+    ratio("target_implied_by_completion", "targets", "person", "employed_poor", "employment_target_completion",
           denominator_nature=("actual", "target", "plan", "forecast"), period="overlap",
           compare_with="employment_target"),
 ]  # fmt: skip
@@ -525,16 +555,39 @@ def catalogue(indicators: pd.DataFrame | None = None) -> list[Spec]:
         return specs
     covered = {(s.inputs[0].indicator, s.inputs[1].indicator) for s in specs if isinstance(s, Formula)}
     units = dict(zip(indicators["id"], indicators.get("unit", [""] * len(indicators)), strict=True))
-    titles = dict(zip(indicators["id"], indicators.get("title", indicators["id"]), strict=True))
     for part, whole in zip(indicators["id"], indicators["part_of"], strict=True):
         if not whole or (part, whole) in covered or units.get(part) != units.get(whole):
             continue
         if units.get(part) == "fraction":
             continue
-        title = f"Share: {titles.get(part, part)} in {titles.get(whole, whole)}"
-        specs.append(share(part, whole, title, note=""))
+        specs.append(share(part, whole, title="title_share"))
         covered.add((part, whole))
     return specs
+
+
+def title_code(spec: Spec, first: Operand | None = None) -> dict:
+    """The structured title of a result: a note code (message note.<code>) and the indicators it names."""
+    if isinstance(spec, Formula):
+        code = spec.title or f"title_{spec.id}"
+        if code == "title_share":
+            return note(code, part=spec.inputs[0].indicator, whole=spec.inputs[1].indicator)
+        return note(code)
+    indicator = first.indicator if first is not None else getattr(spec, "indicator", "")
+    return note(f"title_{spec.id}", indicator=indicator)
+
+
+def note(code: str, **values) -> dict:
+    """One structured note: its code (worded by the message note.<code>) and the values it names."""
+    return {"code": code, **values}
+
+
+def notes_json(notes: Iterable[dict]) -> str:
+    """Notes as the JSON list metrics.csv and audit.csv carry, each distinct note once."""
+    unique: list[dict] = []
+    for item in notes:
+        if item and item not in unique:
+            unique.append(item)
+    return json.dumps(unique, ensure_ascii=False)
 
 
 # ---- evaluation -----------------------------------------------------------------------------------
@@ -542,30 +595,31 @@ def catalogue(indicators: pd.DataFrame | None = None) -> list[Spec]:
 class Result:
     spec_id: str
     family: str
-    title: str
+    title: dict
     unit: str
     formula: str
     operands: tuple[Operand, ...]
     interval: Interval
     period: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    headline: bool = True
 
     @property
     def scope(self) -> str:
         return self.operands[0].scope
 
-    def row(self) -> dict:
+    def row(self, context: NoteContext | None = None) -> dict:
         iv = self.interval
         ids: list[str] = []
         for op in self.operands:
             for i in op.ids:
                 if i not in ids:
                     ids.append(i)
-        notes = self.notes + standard_notes(self.operands, iv, self.period)
+        notes = self.notes + standard_notes(self.operands, iv, self.period, context)
         return {
             "metric": self.spec_id,
             "family": self.family,
-            "title": self.title,
+            "title_code": notes_json([self.title]),
             "scope": self.scope,
             "period": self.period,
             "value": iv.point,
@@ -575,7 +629,8 @@ class Result:
             "formula": self.formula,
             "inputs": " ".join(ids),
             "bound": iv.kind,
-            "note": " ".join(dict.fromkeys(n for n in notes if n)),
+            "headline": self.headline and not any(n["code"] == "stated_in_source" for n in notes),
+            "notes": notes_json(notes),
         }
 
 
@@ -710,81 +765,172 @@ def match(
     return _prefer_single_seed(combos)
 
 
-def standard_notes(ops: Sequence[Operand], result: Interval, period: str) -> list[str]:
-    """Comparability sentences every result carries when they apply."""
+@dataclass(frozen=True)
+class NoteContext:
+    """What notes need to know beyond a result's operands, worked out once per `compute`.
+
+    `briefings`: pairs of seeds that report one briefing (a cross-seed `same_as` link joins them), so
+    combining them is not independent confirmation. `rounded`: figure id → ids of less precise
+    statements of the same fact that it replaces (27.44亿 for 2.74 billion).
+    """
+
+    briefings: frozenset[frozenset[str]] = frozenset()
+    rounded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+# Every note code this module emits (each worded by note.<code> in eastwest/messages/notes.toml).
+NOTE_CODES = (
+    "project_funds_only", "planned_projects", "not_like_for_like", "completion_vs_annual_target",
+    "consistent_with_stated", "at_odds_with_stated", "stated_in_source", "basis_differs", "bases_differ",
+    "one_briefing_two_reports", "mixes_sources", "periods_differ", "uses_target", "uses_plan", "uses_forecast",
+    "uses_under_way", "uses_corrected", "most_precise_statement", "implied_input", "upper_bound", "lower_bound",
+    "upper_bound_from", "lower_bound_from", "annual_average", "implied_by_growth", "implied_by_total", "growth_span",
+)  # fmt: skip
+
+
+def title_codes(indicators: pd.DataFrame | None = None) -> set[str]:
+    """Every title code a metric row can carry (column title_code)."""
+    return {title_code(spec)["code"] for spec in catalogue(indicators)}
+
+
+NATURE_NOTES = {"target": "uses_target", "plan": "uses_plan", "forecast": "uses_forecast",
+                "under_way": "uses_under_way"}  # fmt: skip
+
+
+def _basis_notes(ops: Sequence[Operand]) -> list[dict]:
     notes = []
     by_indicator: dict[str, dict[str, Operand]] = {}
     for op in ops:
         if op.basis:
             by_indicator.setdefault(op.indicator, {}).setdefault(op.basis, op)
     for indicator, bases in by_indicator.items():
-        if len(bases) > 1:
-            parts = [f"{op.period} counts “{basis}”" for basis, op in bases.items()]
-            notes.append(f"Not like for like: {indicator} for " + "; for ".join(parts) + ".")
+        first, *others = bases.values()
+        for other in others:
+            notes.append(note("basis_differs", indicator=indicator, period_a=first.period, basis_a=first.basis,
+                              period_b=other.period, basis_b=other.basis))  # fmt: skip
     differing = {op.basis for op in ops if op.basis}
     if len(differing) > 1 and len(by_indicator) > 1 and all(len(b) == 1 for b in by_indicator.values()):
-        parts = [f"{ind} counts “{next(iter(b))}”" for ind, b in by_indicator.items()]
-        notes.append("Read with care: " + "; ".join(parts) + ".")
-    if ops and not _single_seed(ops):
-        seeds: set[str] = set()
-        for op in ops:
-            seeds |= op.seeds
-        if len(seeds) > 1:
-            numbers = sorted(s[:3] for s in seeds)
-            notes.append(f"Combines figures from different sources (seeds {', '.join(numbers)}).")
-    if len({op.period for op in ops}) > 1:  # one period has one length: only then can lengths differ
-        kinds = {period_kind(op.period) for op in ops if not op.implied_by}
-        if len(kinds) > 1:
-            described = "; ".join(f"{op.indicator} covers {op.period} ({period_kind(op.period)})" for op in ops)
-            notes.append(f"Periods differ in length: {described}.")
+        (ind_a, a), (ind_b, b), *_ = ((ind, next(iter(b.values()))) for ind, b in by_indicator.items())
+        notes.append(note("bases_differ", indicator_a=ind_a, basis_a=a.basis, indicator_b=ind_b, basis_b=b.basis))
+    return notes
+
+
+def _source_notes(ops: Sequence[Operand], context: NoteContext) -> list[dict]:
+    if not ops or _single_seed(ops):
+        return []
+    seeds: set[str] = set()
     for op in ops:
-        if op.nature != "actual":
-            notes.append(f"Uses a {op.nature} figure, not an achievement: {op.describe()}.")
+        seeds |= op.seeds
+    numbers = ", ".join(sorted(s[:3] for s in seeds))
+    if len(seeds) == 2 and frozenset(seeds) in context.briefings:
+        return [note("one_briefing_two_reports", seeds=numbers)]
+    return [note("mixes_sources", seeds=numbers)]
+
+
+def _period_notes(ops: Sequence[Operand]) -> list[dict]:
+    stated = [op for op in ops if not op.implied_by]
+    lengths = {op.period: period_length(op.period) for op in stated}
+    if len(set(lengths.values())) < 2:
+        return []
+    first = stated[0]
+    return [
+        note("periods_differ", indicator_a=first.indicator, period_a=first.period, indicator_b=op.indicator,
+             period_b=op.period)
+        for op in stated[1:]
+        if lengths[op.period] != lengths[first.period]
+    ]  # fmt: skip
+
+
+def _bound_notes(ops: Sequence[Operand], result: Interval) -> list[dict]:
+    kind = result.kind
+    if kind not in ("lower_bound", "upper_bound"):
+        return []
+    loose = [op for op in ops if op.interval.kind in ("lower_bound", "upper_bound", "unbounded") and not op.implied_by]
+    if not loose:
+        return [note(kind)]
+    return [note(f"{kind}_from", figure=op.ids[0]) for op in loose]
+
+
+def standard_notes(
+    ops: Sequence[Operand], result: Interval, period: str, context: NoteContext | None = None
+) -> list[dict]:
+    """Comparability notes every result carries when they apply (codes listed in NOTE_CODES)."""
+    context = context or NoteContext()
+    notes = _basis_notes(ops) + _source_notes(ops, context) + _period_notes(ops)
+    for op in ops:
+        if op.nature in NATURE_NOTES:
+            notes.append(note(NATURE_NOTES[op.nature], figure=op.ids[0]))
     for op in ops:
         if op.status == "corrected":
-            notes.append(f"Uses the corrected value of {op.ids[0]} (printed “{op.printed}”; see its note).")
+            notes.append(note("uses_corrected", figure=op.ids[0]))
+    for op in ops:
+        for rounded in () if op.implied_by else context.rounded.get(op.ids[0], ()):
+            notes.append(note("most_precise_statement", figure=op.ids[0], rounded=rounded))
     for op in ops:
         if op.implied_by:
-            notes.append(f"The {op.period} {op.indicator} is not stated but implied: {op.label}.")
-    result_kind = result.kind
-    if result_kind not in ("lower_bound", "upper_bound"):
-        return notes
-    loose = [op for op in ops if op.interval.kind in ("lower_bound", "upper_bound", "unbounded")]
-    if loose:
-        which = ", ".join(f"{op.indicator} is “{op.printed}”" for op in loose if not op.implied_by)
-        side = "An upper bound" if result_kind == "upper_bound" else "A lower bound"
-        notes.append(f"{side} only, because {which}." if which else f"{side} only.")
-    return notes
+            notes.append(note("implied_input", indicator=op.indicator, period=op.period, metric=op.implied_by,
+                              formula=op.label))  # fmt: skip
+    return notes + _bound_notes(ops, result)
 
 
 def _evaluate_formula(spec: Formula, operands: Iterable[Operand] | OperandIndex) -> list[Result]:
     results = []
     operands = as_index(operands)
     for combo in match(spec.inputs, operands, spec.same_seed, spec.same_basis, spec.same_location):
+        if spec.unless and _stated_alongside(spec.unless, combo[0], operands):
+            continue
         try:
             interval = spec.fn(*(op.interval for op in combo))
         except (ZeroDivisionError, ValueError, OverflowError):
             continue
         if interval.kind == "unbounded":
             continue
-        notes = [spec.note] if spec.note else []
+        notes = [_spec_note(spec, combo, operands)] if spec.note else []
         if spec.compare_with:
-            notes.extend(_comparison_notes(spec, combo, interval, operands))
+            notes.extend(_comparison_notes(spec.compare_with, combo, interval, operands, "consistent_with_stated"))
+        if spec.stated:
+            notes.extend(_comparison_notes(spec.stated, combo, interval, operands, "stated_in_source"))
         results.append(
-            Result(spec.id, spec.family, spec.title, spec.unit, spec.formula, combo, interval, combo[0].period, notes)
-        )
+            Result(spec.id, spec.family, title_code(spec), spec.unit, spec.formula, combo, interval, combo[0].period,
+                   notes, spec.headline)
+        )  # fmt: skip
     return results
 
 
+def _stated_alongside(indicator: str, first: Operand, operands: OperandIndex) -> list[Operand]:
+    """Figures of `indicator` in `first`'s scope, period and seed."""
+    return [
+        op
+        for op in operands.by_scope(indicator).get(first.scope, ())
+        if op.period == first.period and op.seeds == first.seeds
+    ]
+
+
+def _spec_note(spec: Formula, combo: tuple[Operand, ...], operands: OperandIndex) -> dict:
+    values = {"numerator": spec.inputs[0].indicator, "denominator": spec.inputs[-1].indicator}
+    if spec.note == "project_funds_only":  # the all-purpose total the project funds were taken from
+        totals = _stated_alongside("aid_funds", combo[0], operands)
+        values.update(figure=combo[0].ids[0], total=totals[0].ids[0] if totals else "")
+    return note(spec.note, **values)
+
+
 def _comparison_notes(
-    spec: Formula, combo: tuple[Operand, ...], interval: Interval, operands: OperandIndex
-) -> list[str]:
+    indicator: str, combo: tuple[Operand, ...], interval: Interval, operands: OperandIndex, code: str
+) -> list[dict]:
+    """`code` for each stated figure of `indicator` whose period overlaps the result's.
+
+    consistent_with_stated becomes at_odds_with_stated when the ranges do not overlap; stated_in_source
+    names the audit check that pairs the stated figure with this recomputation.
+    """
     notes = []
-    for op in operands.by_scope(spec.compare_with).get(combo[0].scope, ()):
+    for op in operands.by_scope(indicator).get(combo[0].scope, ()):
         if not periods_relate(combo[0].period, op.period, "overlap"):
             continue
-        verdict = "consistent with" if interval.overlaps(op.interval) else "at odds with"
-        notes.append(f"This is {verdict} the stated {op.indicator} “{op.printed}” ({op.ids[0]}).")
+        if code == "stated_in_source":
+            notes.append(note(code, figure=op.ids[0], indicator=indicator))
+        else:
+            agrees = interval.overlaps(op.interval)
+            notes.append(note(code if agrees else "at_odds_with_stated", figure=op.ids[0], indicator=indicator))
     return notes
 
 
@@ -818,7 +964,7 @@ def single_years_for_totals(
     return keys, singles
 
 
-def _annual_averages(spec: AnnualAverage, operands: list[Operand], titles: dict[str, str]) -> list[Result]:
+def _annual_averages(spec: AnnualAverage, operands: list[Operand]) -> list[Result]:
     """Amounts (yuan) only: a count of projects or people over two years is not an annual flow."""
     out = []
     for op in operands:
@@ -832,20 +978,20 @@ def _annual_averages(spec: AnnualAverage, operands: list[Operand], titles: dict[
             Result(
                 spec.id,
                 spec.family,
-                f"{spec.title}: {titles.get(op.indicator, op.indicator)}",
+                title_code(spec, op),
                 "yuan per year",
                 f"{op.indicator} {op.period} / {n}",
                 (op,),
                 op.interval / n,
                 op.period,
-                [f"Average per year over {n} years; the source does not give the split by year."],
+                [note("annual_average", years=n, count=n, period=op.period)],
             )
         )
     return out
 
 
 def _implied_by_growth(
-    spec: ImpliedByGrowth, operands: Iterable[Operand] | OperandIndex, titles: dict[str, str]
+    spec: ImpliedByGrowth, operands: Iterable[Operand] | OperandIndex
 ) -> tuple[list[Result], list[Operand]]:
     results, implied = [], []
     inputs = (Input("amount", spec.amount), Input("growth", spec.growth))
@@ -859,13 +1005,13 @@ def _implied_by_growth(
         result = Result(
             spec.id,
             spec.family,
-            f"{spec.title}: {titles.get(spec.amount, spec.amount)}",
+            title_code(spec, amount),
             amount.unit,
             formula,
             (amount, growth),
             interval,
             period,
-            [f"The {period} amount is not stated; it follows from {amount.describe()} and {growth.describe()}."],
+            [note("implied_by_growth", period=period, amount=amount.ids[0], growth=growth.ids[0])],
         )
         results.append(result)
         implied.append(
@@ -886,9 +1032,7 @@ def _implied_by_growth(
     return results, implied
 
 
-def _implied_by_total(
-    spec: ImpliedByTotal, operands: list[Operand], titles: dict[str, str]
-) -> tuple[list[Result], list[Operand]]:
+def _implied_by_total(spec: ImpliedByTotal, operands: list[Operand]) -> tuple[list[Result], list[Operand]]:
     results, implied = [], []
     pending: list[tuple[int, tuple[Operand, ...]]] = []
     totals = [
@@ -931,13 +1075,13 @@ def _implied_by_total(
                 Result(
                     spec.id,
                     spec.family,
-                    f"{spec.title}: {titles.get(total.indicator, total.indicator)}",
+                    title_code(spec, total),
                     total.unit,
                     formula,
                     combo,
                     interval,
                     str(year),
-                    [f"The {year} amount is not stated; it is the {total.period} total minus the other year(s)."],
+                    [note("implied_by_total", period=str(year), total=total.ids[0], total_period=total.period)],
                 )
             )
             ids: list[str] = []
@@ -986,7 +1130,6 @@ def _growth_series(operands: Iterable[Operand], indicator: str = "*") -> list[di
 def _growth(
     spec: Growth,
     operands: Iterable[Operand],
-    titles: dict[str, str],
     series: list[dict[int, list[Operand]]] | None = None,
 ) -> list[Result]:
     """Growth results; `series` is `_growth_series(operands, spec.indicator)` when the caller has it already."""
@@ -1021,13 +1164,13 @@ def _growth(
                     Result(
                         spec.id,
                         spec.family,
-                        f"{spec.title}: {titles.get(name, name)}",
+                        title_code(spec, early),
                         unit,
                         formula,
                         (early, late),
                         interval,
                         f"{y1}/{y2}",
-                        [f"From {y1} to {y2} ({gap} year{'s' if gap > 1 else ''})."],
+                        [note("growth_span", start=str(y1), end=str(y2), years=gap, count=gap)],
                     )
                 )
     return results
@@ -1036,13 +1179,6 @@ def _growth(
 def _circular(early: Operand, late: Operand) -> bool:
     """An amount implied from a later amount and its growth rate says nothing new about that growth."""
     return early.implied_by == "implied_by_growth" and set(late.ids) <= set(early.ids)
-
-
-def _indicator_titles(indicators: pd.DataFrame) -> dict[str, str]:
-    """Indicator id → its readable title, so metric titles never show a raw id (empty when unknown)."""
-    if "id" not in indicators or "title" not in indicators:
-        return {}
-    return dict(zip(indicators["id"], indicators["title"], strict=True))
 
 
 def compute(figures: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -1057,18 +1193,17 @@ def _compute(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     operands = usable_operands(figures)
     indexed = OperandIndex(operands)
     specs = catalogue(indicators)
-    titles = _indicator_titles(indicators)
     results: list[Result] = []
     implied: list[Operand] = []
     # Stage 1: amounts implied by growth rates, then by totals (which may use the former).
     for spec in specs:
         if isinstance(spec, ImpliedByGrowth):
-            found, more = _implied_by_growth(spec, indexed, titles)
+            found, more = _implied_by_growth(spec, indexed)
             results += found
             implied += more
     for spec in specs:
         if isinstance(spec, ImpliedByTotal):
-            found, more = _implied_by_total(spec, operands + implied, titles)
+            found, more = _implied_by_total(spec, operands + implied)
             results += found
             implied += more
     # Stage 2: everything else; growth also sees the implied amounts.
@@ -1077,15 +1212,34 @@ def _compute(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
         if isinstance(spec, Formula):
             results += _evaluate_formula(spec, indexed)
         elif isinstance(spec, AnnualAverage):
-            results += _annual_averages(spec, operands, titles)
+            results += _annual_averages(spec, operands)
         elif isinstance(spec, Growth):
             if spec.indicator not in growth_series:
                 growth_series[spec.indicator] = _growth_series(operands + implied, spec.indicator)
-            results += _growth(spec, (), titles, growth_series[spec.indicator])
-    frame = pd.DataFrame([r.row() for r in results], columns=COLUMNS)
+            results += _growth(spec, (), growth_series[spec.indicator])
+    context = note_context(figures)
+    frame = pd.DataFrame([r.row(context) for r in results], columns=COLUMNS)
     for column in ("value", "lower", "upper"):
         frame[column] = frame[column].astype(float)
+    frame["headline"] = frame["headline"].astype(bool)
     return frame
+
+
+def note_context(figures: pd.DataFrame) -> NoteContext:
+    """Seeds that report one briefing, and the less precise statements each kept figure replaces."""
+    if figures is None or len(figures) == 0 or "same_as" not in figures.columns:
+        return NoteContext()
+    seed_of = dict(zip(figures["id"], figures["seed"], strict=True))
+    briefings = {
+        frozenset((seed_of[fid], seed_of[other]))
+        for fid, other in zip(figures["id"], figures["same_as"], strict=True)
+        if other in seed_of and seed_of[other] != seed_of[fid]
+    }
+    rounded: dict[str, list[str]] = {}
+    for dropped, (kept, wider) in less_precise_statements(figures).items():
+        if wider:
+            rounded.setdefault(kept, []).append(dropped)
+    return NoteContext(frozenset(briefings), {k: tuple(v) for k, v in rounded.items()})
 
 
 @contextlib.contextmanager
@@ -1111,8 +1265,9 @@ def _default_indicators() -> pd.DataFrame:
     return tables.load_indicators()
 
 
-def describe_row(row: pd.Series | dict) -> str:
-    """Reader text for a metrics row, e.g. "at most 9,150 yuan per person"."""
-    lower = row["lower"] if not pd.isna(row["lower"]) else (0.0 if row["bound"] == "upper_bound" else None)
-    interval = Interval(lower, None if pd.isna(row["upper"]) else row["upper"], row["value"])
-    return interval.describe(str(row["unit"]))
+def describe_row(row: pd.Series | dict, lang: str = "en") -> str:
+    """A metrics row's value as a reader sees it, e.g. "at most 9,150 yuan per person" (worded by eastwest.words)."""
+    from eastwest import words  # noqa: PLC0415 - Babel is slow to import and compute does not need it
+
+    lower, upper = (None if pd.isna(row[side]) else float(row[side]) for side in ("lower", "upper"))
+    return words.bounded(float(row["value"]), lower, upper, str(row["unit"]), lang)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
-from eastwest import audit, metrics
+from eastwest import audit, metrics, words
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +19,11 @@ def real() -> tuple[pd.DataFrame, pd.DataFrame]:
 def table(real) -> pd.DataFrame:
     figures, indicators = real
     return audit.run(figures, indicators)
+
+
+def codes(row: pd.Series) -> dict[str, dict]:
+    """A row's structured notes by code."""
+    return {n["code"]: n for n in json.loads(row["notes"])}
 
 
 def check(table: pd.DataFrame, name: str, stated: str) -> pd.Series:
@@ -46,7 +53,8 @@ def test_poverty_reduction_rate_agrees_only_with_the_corrected_population(table)
     assert row["lower"] == pytest.approx(3_285_000 / 3_364_500)
     assert row["upper"] == pytest.approx(3_286_000 / 3_365_500)
     assert row["agrees"]
-    assert "as printed" in row["note"] and "does not agree" in row["note"]  # 3,365 million → 99.998%
+    printed = codes(row)["as_printed_disagrees"]  # 3,365 million → 99.998%
+    assert printed["figure"] == "001-registered-poor-2020" and printed["value"] == pytest.approx(1 - 79_500 / 3.365e9)
 
 
 def test_industrial_share_agrees_with_the_corrected_amount(table):
@@ -55,7 +63,7 @@ def test_industrial_share_agrees_with_the_corrected_amount(table):
     # [2.065/2.745, 2.075/2.735] = [75.23%, 75.87%] overlaps [75.35%, 75.45%]
     assert (row["lower"], row["upper"]) == pytest.approx((2.065 / 2.745, 2.075 / 2.735))
     assert row["agrees"]
-    assert "corrected" in row["note"]
+    assert codes(row)["uses_corrected"]["figure"] == "000-aid-funds-industrial"
 
 
 def test_sums_of_parts(table):
@@ -94,6 +102,8 @@ def test_linked_statements_in_000_and_003_agree(table):
     beneficiaries = table[(table["check"] == "same_as") & (table["inputs"] == "003-beneficiaries")]
     assert beneficiaries.iloc[0]["agrees"]  # "more than 300,000" and "30多万"
     assert (table[table["check"] == "same_as"]["agrees"]).all()
+    # one briefing reported twice: agreement is not independent confirmation
+    assert codes(linked.iloc[0])["one_briefing_two_reports"]["seeds"] == "000, 003"
 
 
 def test_flagged_figures_appear_but_never_pass(table, real):
@@ -106,7 +116,7 @@ def test_flagged_figures_appear_but_never_pass(table, real):
         assert not involved["agrees"].any(), f"{fid} passes a check"
     part = table[table["inputs"] == "001-aid-funds-allocated-to-counties-2020"].iloc[0]
     assert part["recomputed"] == 67.947e9 and part["stated_value"] == 1_296_948_000  # a part 52× its whole
-    assert "flagged" in part["note"]
+    assert "flagged_disagrees_too" in codes(part)
 
 
 def test_every_stated_fraction_is_in_the_audit(table, real):
@@ -116,13 +126,13 @@ def test_every_stated_fraction_is_in_the_audit(table, real):
     listed = set(table["stated"])
     assert fractions <= listed, fractions - listed
     growth = check(table, "not_checkable", "000-aid-funds-growth-2020")
-    assert not growth["agrees"] and "implied_by_growth" in growth["note"]
+    assert not growth["agrees"] and codes(growth)["growth_base_not_stated"]["metric"] == "implied_by_growth"
 
 
 def test_no_unexplained_disagreements(table):
     judged = table[~table["check"].isin(["not_checkable", "flagged"])]
     failing = judged[~judged["agrees"]]
-    assert all("flagged" in note for note in failing["note"]), failing[["check", "stated", "inputs"]]
+    assert all(any(c.startswith("flagged") for c in codes(r)) for _, r in failing.iterrows()), failing
 
 
 # ---- synthetic: a wrong statement is caught ------------------------------------------------------
@@ -157,3 +167,26 @@ def test_result_names_what_each_row_is(table):
     uses_flagged = table[table["result"] == "uses_flagged"]
     assert "001-aid-funds-allocated-to-counties-2020" in " ".join(uses_flagged["inputs"])
     assert not (table["result"] == "disagrees").any()
+
+
+def test_a_flagged_figure_offers_its_likely_reading_as_unconfirmed(table):
+    flagged = check(table, "flagged", "000-enterprise-investment")  # "3.39 trillion yuan"
+    likely = codes(flagged)["likely_reading"]
+    assert likely["likely"] == pytest.approx(3.39e9)  # the same slip as "2.07 trillion" → 2.07 billion
+    assert likely["evidence"] == "000-aid-funds-industrial"
+    assert not flagged["agrees"] and flagged["result"] == "flagged"
+    # no reading without the same slip in the same source: Tianjin's 67.947 billion stays without one
+    tianjin = table[table["inputs"] == "001-aid-funds-allocated-to-counties-2020"].iloc[0]
+    assert "likely_reading" not in codes(tianjin)
+
+
+def test_every_note_code_has_a_message_and_every_row_is_worded(table):
+    emitted = {c for _, row in table.iterrows() for c in codes(row)}
+    assert emitted <= set(audit.NOTE_CODES), emitted - set(audit.NOTE_CODES)
+    for code in audit.NOTE_CODES:
+        assert words.has(f"note.{code}"), f"note.{code} has no message"
+    worded = words.add_note_texts(table)
+    assert (worded.loc[table["notes"] != "[]", "note"] != "").all()
+    assert (worded.loc[table["notes"] != "[]", "note_zh"] != "").all()
+    flagged = worded[table["stated"] == "000-enterprise-investment"].iloc[0]
+    assert "3.39 billion yuan" in flagged["note"] and "33.9亿元" in flagged["note_zh"]

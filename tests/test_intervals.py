@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eastwest.intervals import INF, Interval, format_number, from_figure, printed_precision
+from eastwest import words
+from eastwest.intervals import INF, Interval, from_figure, printed_precision
 
 
 def fig(printed: str, value: float, qualifier: str = "exact", unit: str = "yuan") -> Interval:
@@ -89,7 +90,7 @@ def test_division_by_a_more_than_denominator_gives_an_upper_bound():
     per_person = funds / people
     assert per_person.kind == "upper_bound"
     assert per_person.upper == pytest.approx(2.745e9 / 300_000)  # = 9,150
-    assert per_person.describe("yuan") == "at most 9,150 yuan"
+    assert words.bounded(per_person.point, per_person.lower, per_person.upper, "yuan", "en") == "at most 9,150 yuan"
 
 
 def test_lower_bound_numerator_gives_a_lower_bound():
@@ -97,7 +98,9 @@ def test_lower_bound_numerator_gives_a_lower_bound():
     per_borrower = credit / 573_000
     assert per_borrower.kind == "lower_bound"
     assert per_borrower.lower == pytest.approx(25e9 / 573_000)  # 43,630.0
-    assert per_borrower.describe("yuan") == "at least 43,630 yuan"
+    assert words.bounded(per_borrower.point, per_borrower.lower, per_borrower.upper, "yuan", "en") == (
+        "at least 43,630 yuan"
+    )
 
 
 def test_subtraction_and_scalars():
@@ -127,12 +130,15 @@ def test_immutable():
         iv.lower = 0  # type: ignore[misc]
 
 
-def test_describe_interval_and_exact():
-    assert fig("2.74 billion yuan", 2.74e9).describe("") == "2.74 billion (2.735–2.745 billion)"
-    assert Interval.exact(1357).describe("project") == "1,357 project"
-    assert fig("75.4%", 0.754, unit="fraction").describe("fraction") == "75.4% (75.35–75.45%)"
-    assert format_number(0.94, "fraction") == "94%"
-    assert format_number(31.33e6) == "31.33 million"
+def test_rounding_interval_and_exact_are_worded_by_words():
+    # The interval keeps what the printed digits allow; words says it at the precision a reader needs.
+    funds = fig("2.74 billion yuan", 2.74e9)
+    assert (funds.lower, funds.upper, funds.kind) == (2.735e9, 2.745e9, "interval")
+    assert words.bounded(funds.point, funds.lower, funds.upper, "", "en") == "about 2.74 billion"
+    assert Interval.exact(1357).kind == "exact" and words.quantity(1357, "project", "en") == "1,357 projects"
+    share = fig("75.4%", 0.754, unit="fraction")
+    assert (share.lower, share.upper) == pytest.approx((0.7535, 0.7545))
+    assert words.percent(0.94, "en") == "94%" and words.number(31.33e6, "en") == "31.33 million"
 
 
 # ---- properties ----------------------------------------------------------------------------------

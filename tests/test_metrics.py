@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -9,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eastwest import metrics
+from eastwest import metrics, words
 from eastwest.metrics import CATALOGUE, COLUMNS, compute
 
 
@@ -36,6 +37,15 @@ def rows(table: pd.DataFrame, metric: str, **where: str) -> pd.DataFrame:
         else:
             found = found[found[column] == value]
     return found
+
+
+def notes(row: pd.Series) -> list[dict]:
+    """A row's structured notes."""
+    return json.loads(row["notes"])
+
+
+def has_note(row: pd.Series, code: str, **values) -> bool:
+    return any(n["code"] == code and all(n.get(k) == v for k, v in values.items()) for n in notes(row))
 
 
 def one(table: pd.DataFrame, metric: str, **where: str) -> pd.Series:
@@ -72,22 +82,27 @@ def test_headline_restatements_do_not_duplicate_rows(table):
 
 # ---- aid intensity ----------------------------------------------------------------------------------
 def test_funds_per_beneficiary_is_an_upper_bound(table):
-    row = one(table, "aid_funds_per_beneficiary", inputs="000-aid-funds-2018-2019 000-beneficiaries")
+    # 27.44亿 (003) is the most precise statement of the 2018-2019 funds; 000's rounded 2.74 billion is not used
+    row = one(table, "aid_funds_per_beneficiary", inputs="003-aid-funds-2018-2019 003-beneficiaries")
     assert row["bound"] == "upper_bound"
-    assert row["upper"] == pytest.approx(2.745e9 / 300_000)  # = 9,150 yuan
-    assert row["value"] == pytest.approx(2.74e9 / 300_000)  # 9,133.3 from the printed numbers
+    assert row["upper"] == pytest.approx(2.7445e9 / 300_000)  # 27.44亿 ± 0.005亿 over 30多万 → 9,148.3
+    assert row["value"] == pytest.approx(2.744e9 / 300_000)  # 9,146.7 from the printed numbers
     assert pd.isna(row["lower"])
-    assert metrics.describe_row(row) == "at most 9,150 yuan per person"
-    assert "more than 300,000" in row["note"]
-    chinese = one(table, "aid_funds_per_beneficiary", inputs="003-aid-funds-2018-2019 003-beneficiaries")
-    assert chinese["upper"] == pytest.approx(2.7445e9 / 300_000)  # 27.44亿 ± 0.005亿 → 9,148.3
+    assert metrics.describe_row(row) == "at most 9,148 yuan per person"
+    assert has_note(row, "upper_bound_from", figure="003-beneficiaries")  # "30多万": more than 300,000
+    assert has_note(row, "most_precise_statement", figure="003-aid-funds-2018-2019", rounded="000-aid-funds-2018-2019")
+    assert rows(table, "aid_funds_per_beneficiary", uses="000-aid-funds-2018-2019").empty
 
 
 def test_funds_per_project(table):
-    row = one(table, "aid_funds_per_project", inputs="000-aid-funds-2018-2019 000-projects-2018-2019")
-    assert row["value"] == pytest.approx(2.74e9 / 1357)  # ≈ 2,019,160 yuan
-    assert (row["lower"], row["upper"]) == pytest.approx((2.735e9 / 1357, 2.745e9 / 1357))
-    assert one(table, "aid_funds_per_project", period="2011")["value"] == pytest.approx(80e6 / 32)  # 2.5 million
+    row = one(table, "aid_funds_per_project", inputs="003-aid-funds-2018-2019 003-projects-2018-2019")
+    assert row["value"] == pytest.approx(2.744e9 / 1357)  # ≈ 2,022,108 yuan
+    assert (row["lower"], row["upper"]) == pytest.approx((2.7435e9 / 1357, 2.7445e9 / 1357))
+    # 2011: the 70 million that went to the 32 projects, not the 80 million that also paid interest subsidies
+    early = one(table, "aid_funds_per_project", period="2011")
+    assert early["value"] == pytest.approx(70e6 / 32)  # 2.1875 million
+    assert early["inputs"] == "002-project-investment-donor-2011 002-projects-2011"
+    assert has_note(early, "project_funds_only", figure="002-project-investment-donor-2011", total="002-aid-funds-2011")
 
 
 def test_funds_per_person_trained_or_employed(table):
@@ -98,6 +113,11 @@ def test_funds_per_person_trained_or_employed(table):
     tianjin = one(table, "aid_funds_per_person_employed", scope="tianjin-assisted")
     assert tianjin["bound"] == "upper_bound"  # "more than 45,000" people
     assert tianjin["upper"] == pytest.approx(1_296_948_500 / 45_000)
+    # all aid funds over one programme's head-count: kept, flagged, never a headline
+    for metric in ("aid_funds_per_person_trained", "aid_funds_per_person_employed"):
+        found = rows(table, metric)
+        assert len(found) >= 1 and not found["headline"].any()
+        assert all(has_note(r, "not_like_for_like") for _, r in found.iterrows())
 
 
 # ---- growth ---------------------------------------------------------------------------------------
@@ -110,29 +130,29 @@ def test_amount_implied_by_stated_growth(table):
 
 def test_amount_implied_by_total_minus_other_year(table):
     row = one(table, "implied_by_total", scope="beijing-inner-mongolia", period="2018")
-    assert row["value"] == pytest.approx(2.74e9 - 1.756e9 / 1.146)  # ≈ 1.2077 billion
-    assert "000-aid-funds-2018-2019" in row["inputs"].split()
+    assert row["value"] == pytest.approx(2.744e9 - 1.756e9 / 1.146)  # ≈ 1.2117 billion, from 27.44亿
+    assert "003-aid-funds-2018-2019" in row["inputs"].split()
 
 
 def test_cagr_2011_to_2020_with_comparability_note(table):
     row = one(table, "cagr", period="2011/2020")
     assert row["value"] == pytest.approx((1.756e9 / 80e6) ** (1 / 9) - 1)  # ≈ 40.9% a year
     assert row["lower"] == pytest.approx((1.7555e9 / 80.5e6) ** (1 / 9) - 1)
-    assert "Not like for like" in row["note"] and "fiscal assistance at all levels" in row["note"]
+    assert has_note(row, "basis_differs", basis_b="fiscal assistance at all levels")  # not like for like
     assert one(table, "multiple", period="2011/2020")["value"] == pytest.approx(1.756e9 / 80e6)  # 21.95
 
 
 def test_year_on_year_uses_implied_years_and_skips_the_circular_pair(table):
     row = one(table, "yoy_change", period="2018/2019")
     implied_2019 = 1.756e9 / 1.146
-    assert row["value"] == pytest.approx(implied_2019 / (2.74e9 - implied_2019) - 1)  # ≈ +26.9%
+    assert row["value"] == pytest.approx(implied_2019 / (2.744e9 - implied_2019) - 1)  # ≈ +26.5%
     # 2019 → 2020 would only give back the stated 14.6%
     assert rows(table, "yoy_change", period="2019/2020").empty
 
 
 def test_annual_average_is_explicit_and_two_year_spans_never_enter_growth_directly(table):
-    avg = one(table, "annual_average", inputs="000-aid-funds-2018-2019")
-    assert avg["value"] == pytest.approx(2.74e9 / 2)
+    avg = one(table, "annual_average", inputs="003-aid-funds-2018-2019")
+    assert avg["value"] == pytest.approx(2.744e9 / 2)
     growth = table[table["metric"].isin(["yoy_change", "multiple", "cagr"])]
     assert all(len(p.split("/")) == 2 and len(p) == 9 for p in growth["period"])
 
@@ -143,15 +163,17 @@ def test_poverty_exit_shares(table):
     assert one(table, "poor_villages_exited_share")["value"] == pytest.approx(3787 / 3904)
     registered = one(table, "registered_poor_exited_share")
     assert registered["value"] == pytest.approx((3_365_000 - 79_500) / 3_365_000)  # 97.64%
-    assert "corrected" in registered["note"]
+    assert has_note(registered, "uses_corrected", figure="001-registered-poor-2020")
+    assert registered["period"] == "2014/2020"  # cumulative since registration, not a 2020 figure
     im = one(table, "poor_counties_exited_share", scope="beijing-inner-mongolia")
     assert im["value"] == 1.0 and im["bound"] == "exact"  # 31 of 31
+    assert im["period"] == "2020-05"  # "currently", at the article's date
 
 
 # ---- shares --------------------------------------------------------------------------------------
 def test_explicit_shares(table):
     industrial = one(table, "share_aid_funds_industrial_in_aid_funds")
-    assert industrial["value"] == pytest.approx(2.07e9 / 2.74e9)  # 75.5%
+    assert industrial["value"] == pytest.approx(2.07e9 / 2.744e9)  # 75.44%, over the precise 27.44亿
     in_beijing = one(table, "share_employed_poor_in_donor_in_employed_poor")
     assert in_beijing["value"] == pytest.approx(2573 / 60422)  # 4.26%; both from 003, the seed giving 60,422
     assert in_beijing["inputs"] == "003-employed-poor-in-donor 003-employed-poor"
@@ -193,14 +215,16 @@ def test_target_implied_by_completion_rate(table):
     row = one(table, "target_implied_by_completion")
     assert row["value"] == pytest.approx(31.33e6 / 1.038)  # ≈ 30.18 million
     assert (row["lower"], row["upper"]) == pytest.approx((31.325e6 / 1.0385, 31.335e6 / 1.0375))
-    assert "consistent with" in row["note"] and "more than 30million" in row["note"]
+    assert has_note(row, "consistent_with_stated", figure="004-employment-target-2022")  # "more than 30million"
 
 
 def test_completion_rate_against_a_more_than_target(table):
     row = one(table, "target_completion")
     assert row["bound"] == "upper_bound"
     assert row["upper"] == pytest.approx(31.335e6 / 30e6)  # at most 104.45%
-    assert "target" in row["note"]
+    assert has_note(row, "uses_target", figure="004-employment-target-2022")
+    # the source states 103.8%: the bound is not a competing value
+    assert has_note(row, "stated_in_source", figure="004-employment-target-completion-2022") and not row["headline"]
 
 
 # ---- matching rules on small frames -------------------------------------------------------------------
@@ -239,7 +263,7 @@ def test_cross_seed_combination_is_kept_with_a_note_when_it_is_the_only_one():
     )  # fmt: skip
     out = compute(data, pd.DataFrame())
     assert list(out["inputs"]) == ["000-f 003-p"]
-    assert "different sources" in out.iloc[0]["note"]
+    assert has_note(out.iloc[0], "mixes_sources", seeds="000, 003")
 
 
 def test_periods_and_locations_must_match():
@@ -262,7 +286,7 @@ def test_basis_difference_is_noted_for_one_indicator_over_time():
     )  # fmt: skip
     out = compute(data, pd.DataFrame())
     cagr = out[out["metric"] == "cagr"].iloc[0]
-    assert "Not like for like" in cagr["note"] and "municipal funds" in cagr["note"]
+    assert has_note(cagr, "basis_differs", basis_a="municipal funds", basis_b="all levels")
     assert cagr["value"] == pytest.approx((1.756e9 / 80e6) ** 0.5 - 1)
 
 
@@ -302,11 +326,12 @@ def test_implied_base_reproduces_the_stated_growth(amount_digits, growth_tenths)
 def test_titles_name_indicators_by_their_title_not_their_id(table, real):
     figures, indicators = real
     ids = set(indicators["id"])
-    for title in table["title"]:
-        tail = title.rsplit(": ", 1)[-1]
-        assert tail not in ids, f"metric title shows a raw indicator id: {title!r}"
-    growth = set(table.loc[table["family"] == "growth", "title"])
-    assert "Compound annual growth rate: Fiscal assistance funds" in growth
+    for lang in words.LANGS:
+        for cell in table["title_code"]:
+            title = words.word_notes(cell, lang)
+            assert title and not any(part in ids for part in title.replace("：", ": ").split(": ")), title
+    growth = {words.word_notes(cell, "en") for cell in table.loc[table["family"] == "growth", "title_code"]}
+    assert "Fiscal assistance funds: compound annual growth rate" in growth
 
 
 # ---- scaling: indexes and caches change the speed, never the rows --------------------------------------
@@ -329,7 +354,7 @@ def test_a_scope_copied_under_a_new_id_gets_the_same_rows(real, table):
     expected = original.assign(
         scope="copy-of-beijing", inputs=[" ".join(i + "-copy" for i in ids.split()) for ids in original["inputs"]]
     )
-    copied = copied.assign(note=copied["note"].str.replace("-copy", "", regex=False))
+    copied = copied.assign(notes=copied["notes"].str.replace("-copy", "", regex=False))
     pd.testing.assert_frame_equal(copied, expected)
     # The real scopes are untouched by the copy.
     pd.testing.assert_frame_equal(both[both["scope"] != "copy-of-beijing"].reset_index(drop=True), table)
@@ -350,3 +375,36 @@ def test_operands_built_a_column_at_a_time_equal_those_built_row_by_row(real):
         assert all(list(a.__dict__) == list(b.__dict__) for a, b in zip(by_column, by_row, strict=True))
     assert (by_column[1].qualifier, by_column[1].nature, by_column[1].status) == ("exact", "actual", "ok")
     assert by_column[0].location == "" and by_column[1].basis == ""
+
+
+# ---- one row per fact; structured notes worded in both languages -------------------------------------
+def test_a_recomputed_stated_figure_is_paired_not_a_headline(table):
+    from eastwest import audit  # noqa: PLC0415
+
+    checked = set(audit.run(*_real_data())["stated"])
+    restating = [r for _, r in table.iterrows() if has_note(r, "stated_in_source")]
+    assert {r["metric"] for r in restating} >= {"poor_counties_exited_share", "registered_poor_exited_share"}
+    for row in restating:
+        assert not row["headline"]
+        figure = next(n["figure"] for n in notes(row) if n["code"] == "stated_in_source")
+        assert figure in checked, f"{figure} is not paired with its recomputation in the audit"
+    assert table["headline"].sum() > 30
+
+
+def test_every_note_code_has_a_message_in_both_languages(table, real):
+    assert words.missing_translations() == []
+    emitted = {n["code"] for cell in table["notes"] for n in json.loads(cell)}
+    assert emitted <= set(metrics.NOTE_CODES), emitted - set(metrics.NOTE_CODES)
+    titles = {n["code"] for cell in table["title_code"] for n in json.loads(cell)}
+    assert titles <= metrics.title_codes(real[1])
+    for code in set(metrics.NOTE_CODES) | metrics.title_codes(real[1]):
+        assert words.has(f"note.{code}"), f"note.{code} has no message"
+
+
+def test_every_row_is_worded_in_both_languages(table):
+    worded = words.add_note_texts(table)
+    assert (worded.loc[table["notes"] != "[]", "note"] != "").all()
+    assert (worded.loc[table["notes"] != "[]", "note_zh"] != "").all()
+    assert "{" not in "".join(worded["note"]) + "".join(worded["note_zh"])
+    cagr = worded[(table["metric"] == "cagr") & (table["period"] == "2011/2020")].iloc[0]
+    assert "fiscal assistance at all levels" in cagr["note"] and "口径不一致" in cagr["note_zh"]

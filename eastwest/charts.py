@@ -1,15 +1,27 @@
 """Altair charts for the reports, and the display helper that gives each chart two faces.
 
-Every chart carries its data inline (no URL to fetch) and a tooltip with the value as a reader
-would say it, the qualifier and the words of the source. `show(chart)` emits one output holding
-both the Vega-Lite spec (interactive in JupyterLab and in the HTML report) and an SVG drawn by
-vl-convert (used for the PDF, where there is no JavaScript).
+Two chart kinds, both worded in English or Chinese (`lang`) from eastwest/messages/charts.toml:
+
+- `time_chart`: one measure over years on a true time axis. Single-year values sit at their
+  year (stated filled, implied hollow and in another colour, whiskers for bounds); a total for
+  several years is a dashed segment across its years at its yearly average, labelled with the
+  total and its span, so it is never read as one year's amount; years without a figure stay on
+  the axis as a shaded gap.
+- `bar_chart`: horizontal bars of one unit (mixing units is refused), every bar labelled.
+
+Every chart carries its data inline (no URL to fetch), the words of the source in its tooltip, a
+direct label on every value and a source line at its foot, inside the chart so the SVG carries
+it too. The spec's `usermeta` names the inline dataset and the columns a reader may download
+(eastwest.render turns them into a CSV link). `show(chart)` emits one output holding both the
+Vega-Lite spec (interactive in JupyterLab and in the HTML report) and an SVG drawn by vl-convert
+(used for the PDF, where there is no JavaScript).
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import re
 from pathlib import Path
 
 from eastwest.schema_imports import preload_jsonschema
@@ -18,6 +30,8 @@ preload_jsonschema()  # saves about 1 s per kernel; see eastwest.schema_imports
 import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import vl_convert  # noqa: E402
+
+from eastwest import words  # noqa: E402
 
 # Altair 6 names its spec type "application/vnd.vegalite.v6.json". nbformat only accepts a JSON
 # object under a "+json" type (anything else must be a string), and JupyterLab 4 renders specs
@@ -29,13 +43,32 @@ FONT = "Noto Sans CJK SC"
 FONT_STACK = f"{FONT}, Noto Sans, sans-serif"
 FONT_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/truetype/noto")
 WIDTH = 560
+LABEL_SIZE = 10
+SOURCE_SIZE = 9.5
+TITLE_SIZE = 14
+SUBTITLE_SIZE = 11
 
 # Colours that stay apart in greyscale print as well as on screen.
 STATED_COLOUR = "#1f4e79"
 IMPLIED_COLOUR = "#c55a11"
+GAP_COLOUR = "#efefef"
 
-KIND_STATED = "stated in the source"
-KIND_IMPLIED = "implied (computed from stated figures)"
+KIND_STATED = "stated"
+KIND_IMPLIED = "implied"
+KINDS = (KIND_STATED, KIND_IMPLIED)
+# The kind words of the first charts, still accepted from callers.
+_OLD_KINDS = {"stated in the source": KIND_STATED, "implied (computed from stated figures)": KIND_IMPLIED}
+
+# Divisors for the scale words chart.scale.large / chart.scale.medium in each language.
+SCALES = {"en": ((1e9, "large"), (1e6, "medium")), "zh": ((1e8, "large"), (1e4, "medium"))}
+
+# The name of the inline dataset a reader may download, and its columns (see usermeta).
+DATASET = "points"
+TIME_CSV_COLUMNS = ("label", "start", "end", "value", "lower", "upper", "unit", "kind", "value_text", "ids")
+BAR_CSV_COLUMNS = ("label", "period", "value", "lower", "upper", "unit", "kind", "value_text", "ids")
+TIME_COLUMNS = ("label", "start", "end", "value", "lower", "upper", "kind", "value_text", "quote", "ids")
+BAR_COLUMNS = ("label", "period", "value", "lower", "upper", "kind", "value_text", "quote", "ids")
+CHART_COLUMNS = BAR_COLUMNS  # the columns every caller of bar_chart gives
 
 
 @functools.cache
@@ -46,99 +79,423 @@ def _register_fonts() -> None:
             vl_convert.register_font_directory(folder)
 
 
-def _config(chart: alt.Chart) -> alt.Chart:
+def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     return (
-        chart.configure(font=FONT_STACK)
+        chart.configure(font=FONT_STACK, padding={"left": 8, "right": 12, "top": 8, "bottom": 8})
         .configure_axis(labelFont=FONT_STACK, titleFont=FONT_STACK, labelFontSize=11, titleFontSize=12)
-        .configure_legend(labelFont=FONT_STACK, titleFont=FONT_STACK, labelLimit=360, orient="bottom")
-        .configure_title(font=FONT_STACK, subtitleFont=FONT_STACK, fontSize=14, subtitleFontSize=11, anchor="start")
+        .configure_legend(labelFont=FONT_STACK, titleFont=FONT_STACK, labelLimit=360, orient="top",
+                          symbolOpacity=1)
+        .configure_title(font=FONT_STACK, subtitleFont=FONT_STACK, fontSize=TITLE_SIZE,
+                         subtitleFontSize=SUBTITLE_SIZE, anchor="start")
+        .configure_text(font=FONT_STACK)
         .configure_view(stroke=None)
+        .configure_concat(spacing=6)
     )
 
 
-def _tooltip() -> list[alt.Tooltip]:
-    return [
-        alt.Tooltip("label:N", title="What"),
-        alt.Tooltip("period:N", title="Period"),
-        alt.Tooltip("value_text:N", title="Value"),
-        alt.Tooltip("qualifier:N", title="Qualifier"),
-        alt.Tooltip("quote:N", title="Source text"),
-        alt.Tooltip("ids:N", title="Figure ids"),
-    ]
+# ---- text -------------------------------------------------------------------------------------------
 
 
-CHART_COLUMNS = ("label", "period", "value", "lower", "upper", "value_text", "qualifier", "quote", "ids", "kind")
+def _is_wide(char: str) -> bool:
+    return "\u2e80" <= char <= "\u9fff" or "\uff00" <= char <= "\uffef" or "\u3000" <= char <= "\u303f"
 
 
-def _check_columns(data: pd.DataFrame) -> pd.DataFrame:
-    missing = [column for column in CHART_COLUMNS if column not in data.columns]
+def _text_px(text: str, size: float) -> float:
+    """A generous estimate of the drawn width (CJK one em, Latin about 0.6 em)."""
+    return sum(1.0 if _is_wide(ch) else 0.62 for ch in text) * size
+
+
+CLOSING = ")]}%,.;:!?）】》」』，。、；：！？"
+
+
+def wrap(text: str, width_px: float, size: float) -> list[str]:
+    """`text` broken into lines no wider than `width_px`: at spaces, and between CJK characters."""
+    tokens = re.findall(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef][\u3000-\u303f\uff00-\uffef]*|\s+|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+", str(text))  # noqa: E501
+    lines, line = [], ""
+    for token in tokens:
+        candidate = line + token
+        closing = token[0] in CLOSING  # never at a line start: it stays with what it closes
+        if line and not token.isspace() and not closing and _text_px(candidate.rstrip(), size) > width_px:
+            lines.append(line.rstrip())
+            line = token
+        elif not (token.isspace() and not line):
+            line = candidate
+    return [*lines, line.rstrip()] if line.strip() else lines or [""]
+
+
+def _tooltip(lang: str, period_field: str, qualifier: bool = False) -> list[alt.Tooltip]:
+    fields = [("label", "what"), (period_field, "period"), ("value_text", "value")]
+    fields += [("qualifier", "qualifier")] * qualifier + [("quote", "quote"), ("ids", "ids")]
+    return [alt.Tooltip(f"{name}:N", title=words.text(f"chart.tooltip.{key}", lang)) for name, key in fields]
+
+
+def _source_foot(source: str | None, lang: str, width: float, left: float = 0) -> alt.Chart | None:
+    """The source line as a chart of its own text, to sit under the plot (wrapped to `width`,
+    starting `left` pixels left of the plot, where the bar chart's row labels begin)."""
+    if not source:
+        return None
+    lines = wrap(words.text("chart.source", lang, source=source), width, SOURCE_SIZE)
+    return (
+        alt.Chart(alt.Data(values=[{"lines": lines}]))
+        .mark_text(align="left", baseline="top", fontSize=SOURCE_SIZE, color="#444", lineHeight=SOURCE_SIZE * 1.4)
+        .encode(x=alt.value(-left), y=alt.value(0), text="lines:N")
+        .properties(width=width - left, height=len(lines) * SOURCE_SIZE * 1.4)
+    )
+
+
+def _heading(title: str, subtitle: str | None, width: float) -> alt.TitleParams:
+    """Title and subtitle wrapped to the chart's width (Vega never wraps them, and would widen)."""
+    lines = wrap(title, width, TITLE_SIZE * 0.95)
+    if subtitle:
+        return alt.TitleParams(lines, subtitle=wrap(subtitle, width, SUBTITLE_SIZE))
+    return alt.TitleParams(lines)
+
+
+def _assemble(plot, foot, *, title, subtitle, csv_columns, width) -> alt.TopLevelMixin:
+    chart = alt.vconcat(plot, foot) if foot is not None else plot
+    usermeta = {"eastwest": {"csv": {"dataset": DATASET, "columns": list(csv_columns)}}}
+    return _config(chart.properties(title=_heading(title, subtitle, width), usermeta=usermeta))
+
+
+# ---- data -------------------------------------------------------------------------------------------
+
+
+def _check_columns(data: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    missing = [column for column in columns if column not in data.columns]
     if missing:
         raise ValueError(f"chart data lacks columns: {', '.join(missing)}")
-    frame = data.loc[:, list(CHART_COLUMNS) + [c for c in data.columns if c not in CHART_COLUMNS]].copy()
+    frame = data.copy().reset_index(drop=True)
     for column in ("value", "lower", "upper"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    # NaN is not JSON; Vega reads null as "no value", which is what an open bound is.
-    frame = frame.astype(object).where(frame.notna(), None)
-    return frame.reset_index(drop=True)
+    kinds = [_OLD_KINDS.get(str(kind), str(kind)) for kind in frame["kind"]]
+    unknown = sorted(set(kinds) - set(KINDS))
+    if unknown:
+        raise ValueError(f"chart data: kind must be one of {', '.join(KINDS)}, not {', '.join(unknown)}")
+    frame["kind"] = kinds
+    return frame
 
 
-def _scale(values: pd.Series, unit: str) -> tuple[float, str]:
-    """A divisor and axis title so amounts read as '1.5 billion yuan' instead of 1500000000."""
+def _check_unit(frame: pd.DataFrame, unit: str) -> None:
+    """One unit per chart: unlike measures must not share an axis."""
+    if "unit" in frame.columns:
+        units = sorted({str(u) for u in frame["unit"] if isinstance(u, str) and u} | {unit})
+        if len(units) > 1:
+            raise ValueError(f"one chart, one unit: these rows mix {', '.join(units)}; draw each unit on its own chart")
+    frame["unit"] = unit
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as JSON-ready dicts: NaN becomes null, which Vega reads as "no value" (an open bound)."""
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v.item() if hasattr(v, "item") else v)
+         for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]  # fmt: skip
+
+
+def _scale(values, unit: str, lang: str) -> tuple[float, str]:
+    """A divisor and axis title, so amounts read as '1.5 billion yuan' · '15亿元', not 1500000000."""
     if unit == "fraction":
-        return 1.0, "share"
+        return 0.01, words.text("chart.axis.percent", lang)
+    unit_text = words.unit_word(unit, lang)
     biggest = max((abs(v) for v in values if v is not None and not math.isnan(v)), default=0.0)
-    for divisor, word in ((1e9, "billion"), (1e6, "million")):
+    for divisor, key in SCALES[words.check_lang(lang)]:
         if biggest >= divisor:
-            return divisor, word
-    return 1.0, ""
+            scale = words.text(f"chart.scale.{key}", lang)
+            return divisor, words.text("chart.axis.scaled", lang, scale=scale, unit=unit_text)
+    return 1.0, unit_text
 
 
-def funding_chart(data: pd.DataFrame, *, title: str, unit: str = "yuan") -> alt.LayerChart:
-    """Funding by period: stated amounts as filled dots, implied amounts as hollow dots.
+def _plotted(frame: pd.DataFrame, divisor: float, per: pd.Series | float = 1.0) -> None:
+    """Plot columns v, lo, hi: value and bounds in axis units (per year for multi-year totals)."""
+    for source, target in (("value", "v"), ("lower", "lo"), ("upper", "hi")):
+        frame[target] = frame[source] / divisor / per
 
-    `data` has CHART_COLUMNS plus `order` (sort key for periods). Bounds, where known, are drawn
-    as a thin whisker. Colour tells stated from implied too, so the distinction survives even
-    where hollow and filled are hard to see. Amounts counted on different bases are told apart
-    in the label (tooltip) and in the footnotes, not by position.
-    """
-    frame = _check_columns(data)
-    divisor, word = _scale(frame["value"], unit)
-    for column in ("value", "lower", "upper"):
-        frame[column] = [None if v is None else v / divisor for v in frame[column]]
-    if "order" not in frame.columns:
-        frame["order"] = range(len(frame))
-    periods = list(dict.fromkeys(frame.sort_values("order")["period"]))
-    y_title = f"{word} {unit}".strip()
-    base = alt.Chart(alt.Data(values=frame.to_dict(orient="records")))
-    x = alt.X("period:N", sort=periods, title="Period", axis=alt.Axis(labelAngle=0))
-    kind_scale = alt.Scale(domain=[KIND_STATED, KIND_IMPLIED], range=[STATED_COLOUR, IMPLIED_COLOUR])
-    colour = alt.Color("kind:N", scale=kind_scale, title="How the amount is known")
-    whisker = (
-        base.transform_filter("isValid(datum.lower) && isValid(datum.upper)")
-        .mark_rule(strokeWidth=1.5)
-        .encode(x=x, y=alt.Y("lower:Q"), y2="upper:Q", color=colour)
-    )
-    dots = base.mark_point(size=150, strokeWidth=2.5, opacity=1, shape="circle").encode(
-        x=x,
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=True)),
-        color=colour,
-        fill=alt.Fill(
-            "kind:N",
-            scale=alt.Scale(domain=[KIND_STATED, KIND_IMPLIED], range=[STATED_COLOUR, "white"]),
-            title="How the amount is known",
-        ),
-        tooltip=_tooltip(),
-    )
-    heading: alt.TitleParams | str = title
-    if any("–" in str(p) for p in periods):
-        heading = alt.TitleParams(
-            title, subtitle="A span of years (e.g. 2018–2019) is the total for all those years, not a yearly amount."
+
+def _kind_encodings(lang: str) -> tuple[alt.Color, alt.Fill]:
+    """Colour and fill by kind: stated filled in blue, implied hollow in orange (one legend)."""
+    frame_kinds = [words.text(f"chart.kind.{kind}", lang) for kind in KINDS]
+    title = words.text("chart.legend.kind", lang)
+    colour = alt.Color("kind_text:N", scale=alt.Scale(domain=frame_kinds, range=[STATED_COLOUR, IMPLIED_COLOUR]),
+                       title=title)  # fmt: skip
+    fill = alt.Fill("kind_text:N", scale=alt.Scale(domain=frame_kinds, range=[STATED_COLOUR, "white"]), title=title)
+    return colour, fill
+
+
+# ---- direct labels --------------------------------------------------------------------------------
+
+
+class _Placer:
+    """Direct labels placed where they overlap no other label, point or whisker (in pixels)."""
+
+    def __init__(self, width: float, height: float):
+        self.width, self.height = width, height
+        self.boxes: list[tuple[float, float, float, float]] = []
+
+    def block(self, x1: float, x2: float, y1: float, y2: float) -> None:
+        self.boxes.append((x1, x2, y1, y2))
+
+    def _free(self, box: tuple[float, float, float, float]) -> bool:
+        x1, x2, y1, y2 = box
+        inside = x1 >= -4 and x2 <= self.width + 40 and y1 >= 0 and y2 <= self.height
+        return inside and not any(x1 < b[1] and b[0] < x2 and y1 < b[3] and b[2] < y2 for b in self.boxes)
+
+    def place(self, x: float, low: float, high: float, w: float, h: float, sides=("above", "below", "right", "left")):
+        """The centre (x, y; y up from the axis) of a label for a mark spanning low..high at x."""
+        middle = (low + high) / 2
+        candidates = {
+            "above": (x, high + 5 + h / 2), "below": (x, low - 5 - h / 2),
+            "right": (x + 9 + w / 2, middle), "left": (x - 9 - w / 2, middle),
+        }  # fmt: skip
+        options = [candidates[side] for side in sides]
+        centre = next(
+            (c for c in options if self._free((c[0] - w / 2, c[0] + w / 2, c[1] - h / 2, c[1] + h / 2))), options[0]
         )
-    return _config(alt.layer(whisker, dots).properties(title=heading, width=WIDTH, height=280))
+        self.block(centre[0] - w / 2, centre[0] + w / 2, centre[1] - h / 2, centre[1] + h / 2)
+        return centre
+
+
+def _label_size(lines: list[str]) -> tuple[float, float]:
+    return max(_text_px(line, LABEL_SIZE) for line in lines), len(lines) * LABEL_SIZE * 1.3
+
+
+# ---- time chart --------------------------------------------------------------------------------------
+
+TIME_HEIGHT = 260
+
+
+def _gaps(frame: pd.DataFrame, first: int, last: int, lang: str) -> list[dict]:
+    """Runs of years in first..last that no value covers, as shaded bands."""
+    covered = {year for s, e in zip(frame["start"], frame["end"], strict=True) for year in range(s, e + 1)}
+    runs: list[list[int]] = []
+    for year in range(first, last + 1):
+        if year in covered:
+            continue
+        if runs and runs[-1][1] == year - 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    gap = words.text("chart.gap", lang)
+    return [{"x1": a - 0.5, "x2": b + 0.5, "mid": (a + b) / 2, "text": gap} for a, b in runs]
+
+
+def _time_labels(frame: pd.DataFrame, first: int, last: int, top: float, lang: str, unit: str) -> None:
+    """Columns x, x1, x2 (years) and label_x, label_y, label (lines) for every row."""
+    px_year = WIDTH / (last - first + 1)
+
+    def px(year: float) -> float:
+        return (year - first + 0.5) * px_year
+
+    def py(value: float) -> float:
+        return 0.0 if value is None or math.isnan(value) else value / top * TIME_HEIGHT
+
+    multi = frame["end"] > frame["start"]
+    frame["x"] = [(s + e) / 2 for s, e in zip(frame["start"], frame["end"], strict=True)]
+    frame["x1"], frame["x2"] = frame["start"] - 0.42, frame["end"] + 0.42
+    placer = _Placer(WIDTH, TIME_HEIGHT)
+    for row in frame.itertuples():
+        low, high = py(row.lo if not math.isnan(row.lo) else row.v), py(row.hi if not math.isnan(row.hi) else row.v)
+        x1, x2 = (px(row.x1), px(row.x2)) if multi[row.Index] else (px(row.x) - 7, px(row.x) + 7)
+        placer.block(x1, x2, min(low, py(row.v)) - 6, max(high, py(row.v)) + 6)
+    labels, centres = [], []
+    for row in sorted(frame.itertuples(), key=lambda r: (not multi[r.Index], r.x)):
+        lines = [str(row.value_text)]
+        if multi[row.Index]:
+            span = words.period(f"{row.start}/{row.end}", lang)
+            average = words.quantity(row.value / (row.end - row.start + 1), unit, lang)
+            lines = [words.text("chart.total.label", lang, value=row.value_text, span=span),
+                     words.text("chart.total.average", lang, average=average)]  # fmt: skip
+        w, h = _label_size(lines)
+        low = py(row.lo if not math.isnan(row.lo) else row.v)
+        high = py(row.hi if not math.isnan(row.hi) else row.v)
+        sides = ("below", "above") if multi[row.Index] else ("above", "below", "right", "left")
+        cx, cy = placer.place(px(row.x), min(low, py(row.v)), max(high, py(row.v)), w, h, sides)
+        labels.append((row.Index, lines))
+        centres.append((row.Index, first - 0.5 + cx / px_year, cy / TIME_HEIGHT * top))
+    frame["label_lines"] = pd.Series(dict(labels), dtype=object)
+    frame["label_x"] = pd.Series({i: x for i, x, _ in centres})
+    frame["label_y"] = pd.Series({i: y for i, _, y in centres})
+
+
+def _segments(frame: pd.DataFrame) -> list[str | None]:
+    """A line id per single-year value: consecutive years of one measure share one line; the line
+    breaks at a missing year (so no line is drawn through a year without a figure)."""
+    out: list[str | None] = [None] * len(frame)
+    single = frame[frame["end"] == frame["start"]].sort_values("start")
+    for label, group in single.groupby("label", sort=False):
+        run, previous = 0, None
+        for index, year in zip(group.index, group["start"], strict=True):
+            run += previous is not None and year - previous > 1
+            out[index] = f"{label}#{run}"
+            previous = year
+    counts = pd.Series([s for s in out if s]).value_counts()
+    return [s if s and counts.get(s, 0) > 1 else None for s in out]
+
+
+def _time_frame(points: pd.DataFrame, unit: str, lang: str, first_year, last_year):
+    frame = _check_columns(points, TIME_COLUMNS)
+    _check_unit(frame, unit)
+    frame["start"] = frame["start"].astype(int)
+    frame["end"] = frame["end"].astype(int)
+    if (frame["end"] < frame["start"]).any():
+        raise ValueError("chart data: a row ends before it starts")
+    first = int(first_year if first_year is not None else frame["start"].min())
+    last = int(last_year if last_year is not None else frame["end"].max())
+    years = frame["end"] - frame["start"] + 1
+    divisor, axis_title = _scale(pd.concat([frame["value"] / years, frame["upper"] / years]), unit, lang)
+    _plotted(frame, divisor, years)
+    top = max([v for v in pd.concat([frame["v"], frame["hi"]]) if not math.isnan(v)] + [0.0]) * 1.12 or 1.0
+    frame["kind_text"] = [words.text(f"chart.kind.{kind}", lang) for kind in frame["kind"]]
+    frame["period"] = [words.period(f"{s}/{e}", lang) for s, e in zip(frame["start"], frame["end"], strict=True)]
+    frame["multi"] = frame["end"] > frame["start"]
+    frame["segment"] = _segments(frame)
+    _time_labels(frame, first, last, top, lang, unit)
+    return frame, first, last, top, axis_title
+
+
+def time_chart(
+    points: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str,
+    subtitle: str | None = None,
+    source: str | None,
+    unit: str,
+    first_year: int | None = None,
+    last_year: int | None = None,
+) -> alt.VConcatChart:
+    """One measure over years on a true time axis, first_year..last_year (default: the data's span).
+
+    `points`: label, start, end (int years; end = start for one year), value, lower, upper (NaN
+    when unbounded), kind ("stated" | "implied"), value_text (as a reader says it, in `lang`),
+    quote, ids. A row with end > start is a total for those years: a dashed segment across them
+    at its yearly average, labelled with the total and the span, never a dot on one year.
+    Consecutive years of one measure are joined by a thin line that breaks where a year is missing;
+    missing years are shaded and marked. `source` is printed at the foot of the chart.
+    """
+    frame, first, last, top, axis_title = _time_frame(points, unit, lang, first_year, last_year)
+    data = alt.Data(values=_records(frame), name=DATASET)
+    colour, fill = _kind_encodings(lang)
+    x_scale = alt.Scale(domain=[first - 0.5, last + 0.5], nice=False, zero=False)
+    axis = alt.Axis(values=list(range(first, last + 1)), format="d", labelAngle=0, grid=False)
+    year_title, y_scale = words.text("chart.axis.year", lang), alt.Scale(domain=[0, top], nice=False)
+
+    def x(field: str) -> alt.X:
+        return alt.X(f"{field}:Q", scale=x_scale, axis=axis, title=year_title)
+
+    def y(field: str) -> alt.Y:
+        return alt.Y(f"{field}:Q", scale=y_scale, title=axis_title)
+
+    base = alt.Chart(data)
+    single, multi = base.transform_filter("!datum.multi"), base.transform_filter("datum.multi")
+    tooltip = _tooltip(lang, "period")
+    layers = [
+        *_gap_layers(_gaps(frame, first, last, lang), x),
+        single.transform_filter("datum.segment != null")
+        .mark_line(color="#9a9a9a", strokeWidth=1)
+        .encode(x=x("x"), y=y("v"), detail="segment:N"),
+        base.transform_filter("isValid(datum.lo) && isValid(datum.hi)")
+        .mark_rule(strokeWidth=1.5)
+        .encode(x=x("x"), y=y("lo"), y2="hi:Q", color=colour),
+        multi.mark_rule(strokeWidth=2.5, strokeDash=[6, 4])
+        .encode(x=x("x1"), x2="x2:Q", y=y("v"), color=colour, tooltip=tooltip),
+        single.mark_point(size=110, strokeWidth=2.5, opacity=1, shape="circle")
+        .encode(x=x("x"), y=y("v"), color=colour, fill=fill, tooltip=tooltip),
+        base.mark_text(fontSize=LABEL_SIZE, lineHeight=LABEL_SIZE * 1.3, align="center", baseline="middle")
+        .encode(x=x("label_x"), y=y("label_y"), text="label_lines:N", color=colour, tooltip=tooltip),
+    ]
+    plot = alt.layer(*layers).properties(width=WIDTH, height=TIME_HEIGHT)
+    return _assemble(plot, _source_foot(source, lang, WIDTH), title=title, subtitle=subtitle,
+                     csv_columns=TIME_CSV_COLUMNS, width=WIDTH)  # fmt: skip
+
+
+def _gap_layers(gaps: list[dict], x) -> list[alt.Chart]:
+    if not gaps:
+        return []
+    base = alt.Chart(alt.Data(values=gaps))
+    band = base.mark_rect(color=GAP_COLOUR).encode(x=x("x1"), x2="x2:Q")
+    word = base.mark_text(fontSize=9, color="#777", baseline="bottom").encode(
+        x=x("mid"), y=alt.value(TIME_HEIGHT - 4), text="text:N"
+    )
+    return [band, word]
+
+
+# ---- bar chart ---------------------------------------------------------------------------------------
+
+BAR_PLOT_WIDTH = 300
+BAR_LABEL_WIDTH = 210  # the row-label column, left of the bars (labels wrap to fit)
+BAR_LABEL_SIZE = 10.5
+
+
+def _period_text(period, lang: str) -> str:
+    text = str(period or "")
+    return words.period(text, lang) if re.fullmatch(r"\d{4}(-\d{2})?(/\d{4}(-\d{2})?)?", text) else text
+
+
+def _bar_frame(points: pd.DataFrame, unit: str, lang: str, unit_label: str | None):
+    frame = _check_columns(points, BAR_COLUMNS)
+    _check_unit(frame, unit)
+    divisor, axis_title = _scale(pd.concat([frame["value"], frame["upper"]]), unit, lang)
+    if unit_label is not None and unit != "fraction":
+        axis_title = axis_title.replace(words.unit_word(unit, lang), unit_label)
+    _plotted(frame, divisor)
+    frame["kind_text"] = [words.text(f"chart.kind.{kind}", lang) for kind in frame["kind"]]
+    frame["period_text"] = [_period_text(p, lang) for p in frame["period"]]
+    rows = [
+        words.text("chart.row", lang, label=label, period=period) if period else str(label)
+        for label, period in zip(frame["label"], frame["period_text"], strict=True)
+    ]
+    frame["row"] = _unique(rows)
+    frame["row_lines"] = [wrap(row, BAR_LABEL_WIDTH, BAR_LABEL_SIZE) for row in rows]
+    frame["label_at"] = [max(v, h) if not math.isnan(h) else v for v, h in zip(frame["v"], frame["hi"], strict=True)]
+    frame["bar_text"] = [str(t) for t in frame["value_text"]]
+    return frame, axis_title
+
+
+def bar_chart(
+    points: pd.DataFrame,
+    *,
+    lang: str = "en",
+    title: str,
+    source: str | None = None,
+    unit: str,
+    subtitle: str | None = None,
+    unit_label: str | None = None,
+) -> alt.VConcatChart:
+    """Horizontal bars, one per row of `points` (label, period, value, lower, upper, kind,
+    value_text, quote, ids), all in `unit`: rows of another unit (a `unit` column) are refused.
+
+    Every bar is labelled with its value_text at its end, and a tick marks the end, so a value
+    too small to see as a bar is still seen and read. An open bound is drawn up to the known end;
+    the label ("more than", "at most") says it is not exact. Row labels wrap in their own column.
+    `unit_label` (kept for earlier callers) replaces the unit word on the axis.
+    """
+    frame, axis_title = _bar_frame(points, unit, lang, unit_label)
+    step = max(24, 13 * max(len(lines) for lines in frame["row_lines"]) + 10)
+    colour, _ = _kind_encodings(lang)
+    base = alt.Chart(alt.Data(values=_records(frame), name=DATASET))
+    y = alt.Y("row:N", sort=None, title=None, axis=None)
+    x_scale = alt.Scale(zero=True, domainMin=0)
+    tooltip = _tooltip(lang, "period_text", qualifier="qualifier" in frame.columns)
+    layers = [
+        base.mark_bar(size=14).encode(y=y, x=alt.X("v:Q", title=axis_title, scale=x_scale, stack=None),
+                                      color=colour, tooltip=tooltip),  # fmt: skip
+        base.mark_tick(thickness=2, size=18).encode(y=y, x="v:Q", color=colour, tooltip=tooltip),
+        base.transform_filter("isValid(datum.lo) && isValid(datum.hi)")
+        .mark_rule(color="black", strokeWidth=1.2)
+        .encode(y=y, x="lo:Q", x2="hi:Q"),
+        base.mark_text(align="left", dx=5, fontSize=LABEL_SIZE).encode(y=y, x="label_at:Q", text="bar_text:N"),
+        base.mark_text(align="right", dx=-8, fontSize=BAR_LABEL_SIZE, lineHeight=BAR_LABEL_SIZE * 1.25)
+        .encode(y=y, x=alt.value(0), text="row_lines:N"),
+    ]
+    plot = alt.layer(*layers).properties(width=BAR_PLOT_WIDTH, height=alt.Step(step))
+    width = BAR_PLOT_WIDTH + BAR_LABEL_WIDTH
+    foot = _source_foot(source, lang, width, left=BAR_LABEL_WIDTH + 8)
+    return _assemble(plot, foot, title=title, subtitle=subtitle, csv_columns=BAR_CSV_COLUMNS, width=width)
 
 
 def _unique(rows: list[str]) -> list[str]:
-    """Bar labels made distinct ("…", "… #2"): equal labels would share one band and overlap."""
+    """Bar keys made distinct ("…", "… #2"): equal labels would share one band and overlap."""
     seen: dict[str, int] = {}
     out = []
     for row in rows:
@@ -147,43 +504,20 @@ def _unique(rows: list[str]) -> list[str]:
     return out
 
 
-def bar_chart(data: pd.DataFrame, *, title: str, unit: str, unit_label: str | None = None) -> alt.LayerChart:
-    """Horizontal bars, one per row of `data` (all in one unit), stated vs computed by colour.
+# ---- earlier interface -------------------------------------------------------------------------------
 
-    An open bound is drawn as a bar up to the known end: the label and the tooltip say
-    'more than' or 'at most', so the bar is never read as exact. `unit_label` is the unit as
-    readers say it ("people"); the axis shows it with the scale word ("million people").
-    """
-    frame = _check_columns(data)
-    divisor, word = _scale(frame["value"], unit)
-    if unit == "fraction":
-        divisor = 0.01
-    for column in ("value", "lower", "upper"):
-        frame[column] = [None if v is None else v / divisor for v in frame[column]]
-    pairs = zip(frame["label"], frame["period"], strict=True)
-    frame["row"] = _unique([f"{label} ({period})" for label, period in pairs])
-    # Labels start right of the whisker, and leave out the range (the whisker and tooltip show it).
-    frame["label_at"] = [max(v, u) if u is not None else v for v, u in zip(frame["value"], frame["upper"], strict=True)]
-    frame["bar_text"] = [str(t).split(" (", 1)[0] for t in frame["value_text"]]
-    label = unit_label if unit_label is not None else unit
-    axis_title = "per cent" if unit == "fraction" else f"{word} {label}".strip()
-    base = alt.Chart(alt.Data(values=frame.to_dict(orient="records")))
-    y = alt.Y("row:N", sort=None, title=None, axis=alt.Axis(labelLimit=300))
-    kind_scale = alt.Scale(domain=[KIND_STATED, KIND_IMPLIED], range=[STATED_COLOUR, IMPLIED_COLOUR])
-    bars = base.mark_bar(height=16).encode(
-        y=y,
-        x=alt.X("value:Q", title=axis_title, scale=alt.Scale(zero=True), stack=None),
-        color=alt.Color("kind:N", scale=kind_scale, title="How the number is known"),
-        tooltip=_tooltip(),
-    )
-    whisker = (
-        base.transform_filter("isValid(datum.lower) && isValid(datum.upper)")
-        .mark_rule(color="black", strokeWidth=1.2)
-        .encode(y=y, x="lower:Q", x2="upper:Q")
-    )
-    labels = base.mark_text(align="left", dx=4, fontSize=10).encode(y=y, x="label_at:Q", text="bar_text:N")
-    height = max(60, 24 * len(frame))
-    return _config(alt.layer(bars, whisker, labels).properties(title=title, width=WIDTH - 280, height=height))
+
+def funding_chart(data: pd.DataFrame, *, title: str, unit: str = "yuan", lang: str = "en",
+                  source: str | None = None) -> alt.VConcatChart:  # fmt: skip
+    """The first funding chart's interface, drawn by `time_chart`: periods "2019" or "2018–2019"."""
+    frame = data.copy()
+    spans = [re.findall(r"\d{4}", str(p)) for p in frame["period"]]
+    frame["start"] = [int(s[0]) for s in spans]
+    frame["end"] = [int(s[-1]) for s in spans]
+    return time_chart(frame, lang=lang, title=title, source=source, unit=unit)
+
+
+# ---- two faces ---------------------------------------------------------------------------------------
 
 
 def to_svg(chart: alt.TopLevelMixin | dict) -> str:

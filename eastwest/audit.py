@@ -4,6 +4,10 @@
 
     check, scope, period, stated, stated_value, recomputed, lower, upper, inputs, formula, agrees, result, notes
 
+One row per fact: the stated figure and its recomputation share a row, so a reader's "94%, 47 of 50 ✓"
+comes from `stated`, `inputs` and `result`. `notes` is a JSON list of {"code": ..., <values>} worded by
+eastwest.words (messages note.<code>, both languages; `NOTE_CODES` lists them): no reader text here.
+
 `stated` is the id of the figure the source prints (e.g. "94%"); `recomputed` is the same quantity
 worked out from its components, with `lower`/`upper` the range their printed precision allows.
 `agrees` (bool) is True only when that range overlaps the range of the stated figure (its own printed
@@ -23,13 +27,18 @@ Where the checks come from
   to be complete (70 + 70 + 189 = 329 million), the poverty reduction rate, growth over the
   previous year, a target against its completion rate, a total area from a per-household area.
 
-Flagged figures take part (marked in the note) but never count as agreeing: `agrees` is False for
-every check that uses one. Checks using a corrected figure also say what the value as printed gives.
+Flagged figures take part (marked in the notes) but never count as agreeing: `agrees` is False for
+every check that uses one; where the same source corrects the same slip elsewhere, the flagged row
+offers the likely reading as unconfirmed (likely_reading). Checks using a corrected figure also say
+what the value as printed gives. The checks use each fact once, by its most precise statement; the
+same_as rows compare every pair, and where the two seeds report one briefing (000 and 003) their
+notes say that agreement is not independent confirmation.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -39,6 +48,7 @@ import pandas as pd
 from eastwest.intervals import Interval, from_figure
 from eastwest.metrics import (
     Input,
+    NoteContext,
     Operand,
     OperandIndex,
     _default_indicators,
@@ -46,11 +56,14 @@ from eastwest.metrics import (
     _span_years,
     as_index,
     gc_paused,
+    less_precise_statements,
     match,
     note,
+    note_context,
     notes_json,
     restatements,
     single_years_for_totals,
+    source_notes,
 )
 
 COLUMNS = [
@@ -320,7 +333,7 @@ NOTE_CODES = (
     "restated_in_source", "same_fact_two_reports", "one_briefing_two_reports", "linked_differ_scope",
     "linked_differ_indicator", "linked_differ_period", "not_an_achievement_target", "not_an_achievement_plan",
     "not_an_achievement_forecast", "not_an_achievement_under_way", "flagged_not_used", "not_checkable",
-    "growth_base_not_stated", "likely_reading", "likely_reading_number",
+    "growth_base_not_stated", "likely_reading", "likely_reading_number", "mixes_sources", "most_precise_statement",
 )  # fmt: skip
 
 
@@ -414,9 +427,10 @@ def run(figures: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.Dat
 
 
 def _run(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    # Every figure once as an operand; the checks use all but same-seed restatements, same_as uses all.
+    # Every figure once as an operand. The checks use each fact once, by its most precise statement
+    # (same-seed restatements and less precise reports of it left out); same_as compares them all.
     every = usable_operands_all(figures)
-    skip = restatements(figures)
+    skip = restatements(figures) | set(less_precise_statements(figures))
     operands = [op for op in every if op.ids[0] not in skip]
     indexed = OperandIndex(operands)
     checks = list(CHECKS)
@@ -428,12 +442,27 @@ def _run(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     rows += _parts_within_wholes(indicators, indexed)
     rows += _span_totals(operands)
     rows += _same_as_pairs(figures, every)
+    by_id = {op.ids[0]: op for op in every}
+    context = note_context(figures)
+    for row in rows:
+        if row["check"] != "same_as":
+            _add_source_notes(row, [by_id[row["stated"]], *(by_id[i] for i in row["inputs"].split())], context)
     rows += _uncheckable(operands, rows, likely_readings(every))
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("stated_value", "recomputed", "lower", "upper"):
         frame[column] = frame[column].astype(float)
     frame["agrees"] = frame["agrees"].astype(bool)
     return frame
+
+
+def _add_source_notes(row: dict, ops: list[Operand], context: NoteContext) -> None:
+    """Add to a check's notes: sources combined (one briefing reported twice?) and most precise statements used."""
+    notes = json.loads(row["notes"]) + source_notes(ops, context)
+    for op in ops:
+        notes += [
+            note("most_precise_statement", figure=op.ids[0], rounded=r) for r in context.rounded.get(op.ids[0], ())
+        ]
+    row["notes"] = notes_json(notes)
 
 
 def usable_operands_all(figures: pd.DataFrame) -> list[Operand]:

@@ -3,16 +3,25 @@
 `CATALOGUE` lists the metric specifications; `compute(figures)` evaluates every one of them for
 every scope and period where its inputs exist and returns one row per result with the columns
 
-    metric, family, title, scope, period, value, lower, upper, unit, formula, inputs, bound, note
+    metric, family, title_code, scope, period, value, lower, upper, unit, formula, inputs, bound, headline, notes
 
 - `value` is the formula applied to the figures' printed values; `lower`/`upper` are what the
   printed precision and qualifiers allow (empty when that side is unbounded); `bound` is exact,
-  interval, lower_bound or upper_bound. Results with no bound at all are not reported.
+  interval, lower_bound or upper_bound. Results with no bound at all are not reported. How many
+  digits a reader sees, and whether a bound is worth saying, is eastwest.words' job (`bounded`).
 - `formula` names the indicators ("aid_funds / beneficiaries") and `inputs` lists the figure ids, in
   the formula's order, so a reader can redo the sum.
-- `note` holds the sentences a reader needs next to the number: figures counted on different
-  bases, figures from different sources, periods of different length, plans or targets used as
-  inputs, corrected figures, and why a result is only a bound.
+- The table holds no reader text, so both editions word it. `title_code` and `notes` are JSON
+  lists of {"code": ..., <values>} (figure ids, indicator ids, periods, numbers, the data's basis
+  strings); `eastwest.words.word_notes(cell, lang)` words each as the message note.<code> of
+  eastwest/messages/notes.toml. `NOTE_CODES` lists every note code, `title_codes()` every title.
+- Notes say what a reader needs next to the number: figures counted on different bases, sources
+  combined (two reports of one briefing are not independent), periods of different length, plans,
+  targets or work under way used as inputs, corrected figures, the most precise statement used,
+  implied amounts, and why a result is only a bound.
+- `headline` is False for rows that must stay out of headlines and the body: measures dividing all
+  funds by one programme's head-count (note not_like_for_like), and recomputations of a figure the
+  source states (note stated_in_source: the audit pairs the two, "94%, 47 of 50").
 
 Matching rules (documented here because they decide which rows exist):
 - Flagged figures never feed a metric. Inputs must be of the nature the spec asks for (by default
@@ -26,11 +35,15 @@ Matching rules (documented here because they decide which rows exist):
 - Some ratios also need one seed (`same_seed`: facts stated together, e.g. trainees per session)
   or one basis (`same_basis`: 308 cadres trained in Beijing are not divided by 43 classes held for
   poor households).
-- Figures of one seed linked by `same_as` (a headline repeated in the body) count once.
+- Figures of one seed linked by `same_as` (a headline repeated in the body) count once. A fact
+  stated by two seeds (003 repeats figures of the briefing behind 000) counts once too, by its most
+  precise statement (27.44亿 over 2.74 billion; ties go to the seed that wins most such facts).
 - When several figures could fill the inputs, every compatible combination is a candidate. Within
   one scope, period and location, combinations drawn from a single seed are preferred: if any
-  exists, cross-seed combinations are dropped; otherwise they are kept and the note says so. So the
-  same fact reported by 000 and by 003 yields two rows, one per source, and a reader sees both.
+  exists, cross-seed combinations are dropped; otherwise they are kept and the note says so.
+- Money per project counts the funds that went to the projects where the source says so
+  (`unless`): Beijing's 2011 70 million for the 32 projects, not the 80 million that also paid
+  10 million of loan interest subsidies.
 - Interval arithmetic treats each occurrence of a figure as independent, so a formula that uses a
   figure twice gets wider (still valid) bounds; formulas are written to use each figure once where
   possible (1 - remaining / registered rather than (registered - remaining) / registered).
@@ -815,7 +828,8 @@ def _basis_notes(ops: Sequence[Operand]) -> list[dict]:
     return notes
 
 
-def _source_notes(ops: Sequence[Operand], context: NoteContext) -> list[dict]:
+def source_notes(ops: Sequence[Operand], context: NoteContext) -> list[dict]:
+    """mixes_sources, or one_briefing_two_reports when the two seeds report one briefing."""
     if not ops or _single_seed(ops):
         return []
     seeds: set[str] = set()
@@ -856,7 +870,7 @@ def standard_notes(
 ) -> list[dict]:
     """Comparability notes every result carries when they apply (codes listed in NOTE_CODES)."""
     context = context or NoteContext()
-    notes = _basis_notes(ops) + _source_notes(ops, context) + _period_notes(ops)
+    notes = _basis_notes(ops) + source_notes(ops, context) + _period_notes(ops)
     for op in ops:
         if op.nature in NATURE_NOTES:
             notes.append(note(NATURE_NOTES[op.nature], figure=op.ids[0]))

@@ -59,9 +59,11 @@ def test_poverty_reduction_rate_agrees_only_with_the_corrected_population(table)
 
 def test_industrial_share_agrees_with_the_corrected_amount(table):
     row = check(table, "share:aid_funds_industrial_share", "000-aid-funds-industrial-share")
-    assert row["recomputed"] == pytest.approx(2.07e9 / 2.74e9)  # 75.55% vs stated 75.4%
-    # [2.065/2.745, 2.075/2.735] = [75.23%, 75.87%] overlaps [75.35%, 75.45%]
-    assert (row["lower"], row["upper"]) == pytest.approx((2.065 / 2.745, 2.075 / 2.735))
+    # over the most precise statement of the whole, 27.44亿 (003), not 000's rounded 2.74 billion
+    assert row["recomputed"] == pytest.approx(2.07e9 / 2.744e9)  # 75.44% vs stated 75.4%
+    # [2.065/2.7445, 2.075/2.7435] = [75.24%, 75.63%] overlaps [75.35%, 75.45%]
+    assert (row["lower"], row["upper"]) == pytest.approx((2.065 / 2.7445, 2.075 / 2.7435))
+    assert codes(row)["most_precise_statement"]["rounded"] == "000-aid-funds-2018-2019"
     assert row["agrees"]
     assert codes(row)["uses_corrected"]["figure"] == "000-aid-funds-industrial"
 

@@ -27,7 +27,9 @@ Matching rules (documented here because they decide which rows exist):
 - Flagged figures never feed a metric. Inputs must be of the nature the spec asks for (by default
   `actual`).
 - All inputs of one result share the scope. Periods must be equal unless the spec's input says
-  `overlap` (the periods share at least one month), `previous_year` or `any`.
+  `overlap` (the periods share at least one month), `within_a_year` (overlapping or at most twelve
+  months apart: a stock stated at the article's date for funds of the years before), `previous_year`
+  or `any`.
 - Locations: per-unit ratios (funds per person, cost per item, ...) need all inputs at the same
   location, or all without one. Shares may put a part about one place over the whole of the scope
   (Tuquan's project funds over all aid funds). Otherwise a figure at the same location as the first
@@ -78,7 +80,7 @@ COLUMNS = [
 
 FAMILIES = ("aid_intensity", "growth", "poverty_exit", "shares", "unit_costs", "targets")
 
-PERIOD_RELATIONS = ("same", "overlap", "any", "previous_year")
+PERIOD_RELATIONS = ("same", "overlap", "within_a_year", "any", "previous_year")
 
 
 # ---- reading the data ------------------------------------------------------------------------------
@@ -146,7 +148,8 @@ def periods_relate(a: str, b: str, relation: str) -> bool:
     ma, mb = period_months(a), period_months(b)
     if ma is None or mb is None:
         return str(a) == str(b)
-    return ma[0] <= mb[1] and mb[0] <= ma[1]
+    gap = max(mb[0] - ma[1], ma[0] - mb[1])  # months between the periods; 1 or less when they touch
+    return gap <= 0 or (relation == "within_a_year" and gap <= 12)
 
 
 # ---- a figure as metrics see it ------------------------------------------------------------------------
@@ -372,7 +375,7 @@ def _same_as_groups(figures: pd.DataFrame, ids: set[str]) -> list[list[str]]:
 class Input:
     """One operand of a formula: which indicator, of which nature, and how its period must relate.
 
-    `period` is compared with the first input's period: same | overlap | any | previous_year.
+    `period` is compared with the first input's period: same | overlap | within_a_year | any | previous_year.
     """
 
     role: str
@@ -501,6 +504,9 @@ CATALOGUE: list[Spec] = [
           unless="project_investment_donor"),
     ratio("aid_funds_per_planned_project", "aid_intensity", "yuan per project", "aid_funds", "projects",
           denominator_nature=("plan", "forecast", "target"), note="planned_projects"),
+    # A count of paired poor counties is a stock stated at one date: it may follow the funds' period.
+    ratio("aid_funds_per_poor_county", "aid_intensity", "yuan per county", "aid_funds", "poor_counties",
+          period="within_a_year", note="per_poor_county"),
     ratio("project_investment_per_project", "aid_intensity", "yuan per project", "project_investment", "projects"),
     ratio("aid_funds_per_person_trained", "aid_intensity", "yuan per person", "aid_funds", "trained_poor",
           note="not_like_for_like", headline=False),
@@ -793,7 +799,7 @@ class NoteContext:
 
 # Every note code this module emits (each worded by note.<code> in eastwest/messages/notes.toml).
 NOTE_CODES = (
-    "project_funds_only", "planned_projects", "not_like_for_like", "completion_vs_annual_target",
+    "project_funds_only", "planned_projects", "per_poor_county", "not_like_for_like", "completion_vs_annual_target",
     "consistent_with_stated", "at_odds_with_stated", "stated_in_source", "basis_differs", "bases_differ",
     "one_briefing_two_reports", "mixes_sources", "periods_differ", "uses_target", "uses_plan", "uses_forecast",
     "uses_under_way", "uses_corrected", "most_precise_statement", "implied_input", "upper_bound", "lower_bound",

@@ -120,6 +120,25 @@ def test_funds_per_person_trained_or_employed(table):
         assert all(has_note(r, "not_like_for_like") for _, r in found.iterrows())
 
 
+def test_funds_per_paired_poor_county(table):
+    # the 31 counties are a stock stated in May 2020; the 2018-2019 funds are divided by it
+    two_years = one(table, "aid_funds_per_poor_county", period="2018/2019")
+    assert two_years["value"] == pytest.approx(2.744e9 / 31)  # ≈ 88.5 million yuan
+    assert two_years["inputs"] == "003-aid-funds-2018-2019 000-poor-counties"
+    assert has_note(two_years, "per_poor_county") and has_note(two_years, "one_briefing_two_reports")
+    tianjin = one(table, "aid_funds_per_poor_county", scope="tianjin-assisted")
+    assert tianjin["value"] == pytest.approx(1_296_948_000 / 50)  # ≈ 25.9 million yuan
+    # the 2011 funds are not divided by counties counted nine years later
+    assert rows(table, "aid_funds_per_poor_county", period="2011").empty
+
+
+def test_period_relations():
+    assert metrics.periods_relate("2018/2019", "2020-05", "within_a_year")
+    assert not metrics.periods_relate("2018/2019", "2020-05", "overlap")
+    assert not metrics.periods_relate("2011", "2020-05", "within_a_year")
+    assert metrics.periods_relate("2022-05", "2022", "overlap")
+
+
 # ---- growth ---------------------------------------------------------------------------------------
 def test_amount_implied_by_stated_growth(table):
     row = one(table, "implied_by_growth", scope="beijing-inner-mongolia")

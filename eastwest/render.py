@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import csv
 import functools
 import html
+import io
 import json
 import re
+import string
+import urllib.parse
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -32,6 +36,7 @@ from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 
 from eastwest import atomic
+from eastwest import words as wording
 
 # The same values as eastwest.charts.VEGALITE_MIME_TYPE and SVG_MIME_TYPE (a test checks). Not
 # imported from there: eastwest.charts imports altair and pandas, which rendering does not need.
@@ -50,6 +55,18 @@ html {{ font-family: {FONT_STACK}; font-size: 15px; line-height: 1.5; color: #1b
   font-variant-east-asian: proportional-width; }}
 /* CJK fonts draw “quotes” full-width; proportional widths suit English text, Chinese keeps its own. */
 :lang(zh) {{ font-variant-east-asian: normal; }}
+/* Chinese text: CJK faces first (Simplified forms), full-width punctuation (above), no Latin-style
+   hyphenation. Headings in the serif face, as in a printed brief. A Latin passage inside Chinese text
+   (lang="en") gets the proportional widths and manual hyphenation back. */
+:lang(zh) {{ font-family: "Noto Sans CJK SC", "Noto Sans", sans-serif; hyphens: none; -webkit-hyphens: none;
+  word-break: normal; overflow-wrap: break-word; }}
+:lang(zh) h1, :lang(zh) h2, :lang(zh) h3, :lang(zh) .cover-title {{
+  font-family: "Noto Serif CJK SC", "Noto Sans CJK SC", serif; }}
+:lang(en) {{ font-variant-east-asian: proportional-width; hyphens: manual; }}
+/* Browsers: strict kinsoku (no closing punctuation or small kana at a line start). WeasyPrint 70
+   has no line-break property; Pango's UAX #14 line breaking already keeps ，。、；：？！）》” off
+   a line start, so print needs no rule (and this one sits in a screen block WeasyPrint skips). */
+@media screen {{ :lang(zh) {{ line-break: strict; }} }}
 body {{ max-width: 72rem; margin: 0 auto; padding: 1.5rem; }}
 h1 {{ font-size: 1.8rem; line-height: 1.25; margin: 0 0 .3rem; }}
 h2 {{ font-size: 1.3rem; margin: 2rem 0 .5rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }}
@@ -75,13 +92,22 @@ sup.mark {{ color: #a00; }}
 .chart svg {{ max-width: 100%; height: auto; }}
 .output_stderr, .output_stream {{ display: none; }}
 nav.index li {{ margin: .5rem 0; }}
+nav.lang-switch {{ text-align: right; font-size: .85rem; margin: 0 0 .5rem; }}
+p.chart-data {{ font-size: .78rem; margin: 0 0 .8rem; }}
+.table-tools {{ font-size: .85rem; margin: .6rem 0 .2rem; }}
+.table-tools input {{ font: inherit; padding: .15rem .3rem; min-width: 16rem; }}
+.table-tools .count {{ margin-left: .6rem; color: #555; }}
+table.appendix th[aria-sort] {{ cursor: pointer; }}
+table.appendix th[aria-sort="ascending"]::after {{ content: " ▲"; font-size: .7em; }}
+table.appendix th[aria-sort="descending"]::after {{ content: " ▼"; font-size: .7em; }}
+tr:target {{ background: #fff4c2; }}
 """
 
-PRINT_CSS = """
+PRINT_CSS_TEMPLATE = """
 @page { size: A4; margin: 18mm 15mm 20mm 15mm;
   @bottom-left { content: string(report-title) " · " string(report-scope); font-size: 8pt; color: #777;
     width: 75%; }
-  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; color: #555;
+  @bottom-right { content: RUNNING_HEAD; font-size: 9pt; color: #555;
     width: 25%; text-align: right; } }
 html { font-size: 10pt; }
 body { max-width: none; padding: 0; }
@@ -106,6 +132,29 @@ ol.contents a { color: inherit; text-decoration: none; }
 ol.contents a::after { content: leader(".") target-counter(attr(href), page); }
 ol.contents a[data-page]::after { content: leader(".") attr(data-page); }
 """
+
+HTML_LANG = {"en": "en", "zh": "zh-Hans"}
+COUNTERS = {"page": "counter(page)", "pages": "counter(pages)"}
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def running_head(lang: str) -> str:
+    """The CSS `content` of the page-number foot, from the message page.running_head."""
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(wording.template("page.running_head", lang)):
+        if literal:
+            parts.append(_css_string(literal))
+        if field:
+            parts.append(COUNTERS[field])
+    return " ".join(parts)
+
+
+def print_css(lang: str = "en") -> str:
+    """The print style sheet for `lang` (only the running foot differs)."""
+    return PRINT_CSS_TEMPLATE.replace("RUNNING_HEAD", running_head(lang))
 
 
 # ---- cells → body ----------------------------------------------------------------------------------
@@ -140,7 +189,7 @@ def _strip_xml_prolog(svg: str) -> str:
     return re.sub(r"^\s*<\?xml[^>]*>\s*", "", svg)
 
 
-def _transform_outputs(nb: NotebookNode, mode: str) -> NotebookNode:
+def _transform_outputs(nb: NotebookNode, mode: str, lang: str = "en") -> NotebookNode:
     """A copy of `nb` without hidden cells, streams or prompts, with charts as HTML for `mode`.
 
     mode "html": a div + vegaEmbed call (SVG in <noscript>); mode "pdf": the SVG inline.
@@ -161,7 +210,7 @@ def _transform_outputs(nb: NotebookNode, mode: str) -> NotebookNode:
                     spec_type = next((m for m in VEGA_MIME_TYPES if m in data), None)
                     if spec_type is not None or SVG_MIME_TYPE in data:
                         counter += 1
-                        chart_html = _chart_html(data, spec_type, counter, mode)
+                        chart_html = _chart_html(data, spec_type, counter, mode, lang)
                         outputs.append(nbformat.v4.new_output("display_data", data={"text/html": chart_html}))
                         continue
                     if "text/html" not in data and set(data) <= {"text/plain"}:
@@ -177,7 +226,7 @@ def _transform_outputs(nb: NotebookNode, mode: str) -> NotebookNode:
     return nb
 
 
-def _chart_html(data: Mapping, spec_type: str | None, number: int, mode: str) -> str:
+def _chart_html(data: Mapping, spec_type: str | None, number: int, mode: str, lang: str = "en") -> str:
     svg = _svg_for(data)
     if mode == "pdf" or spec_type is None:
         return f'<div class="chart" id="chart-{number}">{svg}</div>'
@@ -188,7 +237,70 @@ def _chart_html(data: Mapping, spec_type: str | None, number: int, mode: str) ->
         f'<div class="chart" id="chart-{number}"><noscript>{svg}</noscript></div>\n'
         f'<script type="text/javascript">vegaEmbed("#chart-{number}", {_script_json(spec)}, '
         '{"actions": false, "renderer": "svg"}).catch(function (e) { console.error(e); });</script>'
+        + _csv_link(spec, number, lang)
     )
+
+
+# ---- chart data as CSV -------------------------------------------------------------------------------
+# eastwest.charts names the inline dataset a reader may download and its columns in the spec's
+# usermeta ({"eastwest": {"csv": {"dataset": ..., "columns": [...]}}}). Other specs offer the
+# first inline dataset found, with those of the default columns it has.
+
+CSV_COLUMNS = ("label", "period", "start", "end", "value", "lower", "upper", "unit", "kind", "value_text", "ids")
+
+
+def _datasets(spec: object, found: dict[str, list]) -> dict[str, list]:
+    """Every inline dataset of a spec (nested views too), by name ("" for unnamed ones)."""
+    if isinstance(spec, Mapping):
+        for name, values in (spec.get("datasets") or {}).items():
+            found.setdefault(name, values)
+        data = spec.get("data")
+        if isinstance(data, Mapping) and isinstance(data.get("values"), list):
+            found.setdefault(str(data.get("name", "")), data["values"])
+        for value in spec.values():
+            _datasets(value, found)
+    elif isinstance(spec, list):
+        for item in spec:
+            _datasets(item, found)
+    return found
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def chart_csv(spec: Mapping) -> str | None:
+    """The chart's data as CSV text (header + one line per row), or None when it has none."""
+    meta = ((spec.get("usermeta") or {}).get("eastwest") or {}).get("csv") or {}
+    datasets = _datasets(spec, {})
+    rows = datasets.get(meta.get("dataset", "")) or next(
+        (values for values in datasets.values() if values and isinstance(values[0], Mapping)), None
+    )
+    if not rows:
+        return None
+    columns = [c for c in meta.get("columns") or CSV_COLUMNS if any(c in row for row in rows)]
+    if not columns:
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in columns])
+    return out.getvalue()
+
+
+def _csv_link(spec: Mapping, number: int, lang: str) -> str:
+    """A download link holding the chart's data as a data: URI (works offline)."""
+    text = chart_csv(spec)
+    if text is None:
+        return ""
+    uri = "data:text/csv;charset=utf-8," + urllib.parse.quote("\ufeff" + text)  # BOM: spreadsheets read UTF-8
+    label = html.escape(wording.text("page.csv_download", lang))
+    return f'\n<p class="chart-data"><a download="chart-{number}.csv" href="{uri}">{label}</a></p>'
 
 
 @functools.cache
@@ -202,11 +314,11 @@ def _exporter() -> HTMLExporter:
     )
 
 
-def notebook_body(nb: NotebookNode, *, mode: str = "html") -> str:
+def notebook_body(nb: NotebookNode, *, mode: str = "html", lang: str = "en") -> str:
     """The cells of an executed notebook as an HTML fragment (no <html>/<head>)."""
     if mode not in ("html", "pdf"):
         raise ValueError(f"mode must be 'html' or 'pdf', not {mode!r}")
-    body, _ = _exporter().from_notebook_node(_transform_outputs(nb, mode))
+    body, _ = _exporter().from_notebook_node(_transform_outputs(nb, mode, wording.check_lang(lang)))
     # nbconvert marks cells with their notebook ids; readers need none of them.
     return re.sub(r' id="cell-id=[^"]*"', "", body)
 
@@ -233,23 +345,80 @@ def vega_runtime(cache_dir: Path | str | None = None) -> str:
     return bundle
 
 
-def _page(title: str, body: str, *, head: str = "", css: str = BASE_CSS, lang: str = "en") -> str:
+def _page(title: str, body: str, *, head: str = "", css: str = BASE_CSS, lang: str = "en", tail: str = "") -> str:
     return (
         "<!DOCTYPE html>\n"
-        f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        f'<html lang="{HTML_LANG[wording.check_lang(lang)]}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n{head}<style>{css}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
+        f"<body>\n{body}\n{tail}</body>\n</html>\n"
     )
 
 
-def notebook_to_html(nb: NotebookNode, *, title: str, runtime_cache: Path | str | None = None) -> str:
-    """Self-contained, deterministic HTML for a reader: code hidden, charts interactive."""
-    body = notebook_body(nb, mode="html")
+# ---- the other edition ---------------------------------------------------------------------------
+# English pages live in reports/, Chinese ones in reports/zh/, with the same file names.
+
+OTHER_LANG = {"en": "zh", "zh": "en"}
+
+
+def other_edition_href(page_name: str, lang: str) -> str:
+    """The relative link from page `page_name` of edition `lang` to the same page of the other."""
+    name = urllib.parse.quote(Path(page_name).name)
+    return f"zh/{name}" if wording.check_lang(lang) == "en" else f"../{name}"
+
+
+def language_switch(href: str, lang: str) -> str:
+    """A link to the other edition, labelled in that edition's language."""
+    other = OTHER_LANG[wording.check_lang(lang)]
+    return (
+        f'<nav class="lang-switch"><a href="{html.escape(href, quote=True)}" hreflang="{HTML_LANG[other]}" '
+        f'lang="{HTML_LANG[other]}" title="{html.escape(wording.text("page.switch.title", lang), quote=True)}">'
+        f"{html.escape(wording.text('page.switch.label', lang))}</a></nav>"
+    )
+
+
+# ---- sortable, filterable appendix tables ----------------------------------------------------------
+# HTML only: a small script of our own (eastwest/table_tools.js, no network) gives every
+# table.appendix a filter box and sortable headers; rows keep their ids, so #fig-… links still land.
+
+_APPENDIX_TABLE = re.compile(r'<table\b[^>]*\bclass="[^"]*\bappendix\b')
+
+
+def table_tools_script(lang: str) -> str:
+    texts = {
+        "locale": HTML_LANG[wording.check_lang(lang)],
+        "filter": wording.text("page.table.filter", lang),
+        "placeholder": wording.text("page.table.placeholder", lang),
+        "count": wording.template("page.table.count", lang),
+        "sort": wording.text("page.table.sort", lang),
+    }
+    code = Path(__file__).with_name("table_tools.js").read_text(encoding="utf-8")
+    code = code.replace("TEXTS", _script_json(texts), 1).replace("</script", "<\\/script")
+    return f'<script type="text/javascript">\n{code}</script>\n'
+
+
+def notebook_to_html(
+    nb: NotebookNode,
+    *,
+    title: str,
+    lang: str = "en",
+    other_href: str | None = None,
+    runtime_cache: Path | str | None = None,
+    page_name: str | None = None,
+) -> str:
+    """Self-contained, deterministic HTML for a reader: code hidden, charts interactive, each
+    chart's data as a CSV link, appendix tables sortable and filterable, a link to the page in
+    the other language: `other_href`, or computed from `page_name` (the file name, e.g.
+    "01-overview.html"); with neither, no link."""
+    body = notebook_body(nb, mode="html", lang=lang)
     head = ""
     if "vegaEmbed(" in body:
         head = f'<script type="text/javascript">{vega_runtime(runtime_cache)}</script>\n'
-    return _page(title, f'<main class="report">\n{body}\n</main>', head=head)
+    if other_href is None and page_name:
+        other_href = other_edition_href(page_name, lang)
+    switch = language_switch(other_href, lang) + "\n" if other_href else ""
+    tail = table_tools_script(lang) if _APPENDIX_TABLE.search(body) else ""
+    return _page(title, f'{switch}<main class="report">\n{body}\n</main>', head=head, lang=lang, tail=tail)
 
 
 # ---- PDF ------------------------------------------------------------------------------------------------
@@ -277,7 +446,7 @@ TABLE_FONT_PT = {"data": 0.85 * 10, "wide": 7.5}  # table.data font-size .85rem;
 CODE_SCALE = 0.8  # code { font-size: .8em }
 HEADLINE_STRONG_PT = 10  # table.headline td strong { font-size: 1rem }
 _TABLE = re.compile(r'<table class="(data(?: [^"]*)?)">(.*?)</table>', re.S)
-_ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+_ROW = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S)  # rows may carry ids (#fig-…)
 _CELL = re.compile(r"<(t[hd])\b([^>]*)>(.*?)</t[hd]>", re.S)
 _TOKEN = re.compile(r"<[^>]*>|[^<]+")
 _NOWRAP_CELLS = ("c-period",)  # td.c-period { white-space: nowrap } (BASE_CSS)
@@ -516,6 +685,7 @@ def print_html(
     created: str,
     cover: bool,
     anchor: str | None = None,
+    lang: str = "en",
 ) -> str:
     """The HTML WeasyPrint lays out: each notebook's cells with charts as inline SVG.
 
@@ -529,9 +699,9 @@ def print_html(
             f'<li><a href="#report-{n}">{html.escape(part_title)}</a></li>'
             for n, (part_title, _) in enumerate(parts, start=1)
         )
-        sections.append(_cover_section(title, created, items))
+        sections.append(_cover_section(title, created, items, lang))
     for number, (part_title, nb) in enumerate(parts, start=1):
-        body = fix_table_widths(notebook_body(nb, mode="pdf"))
+        body = fix_table_widths(notebook_body(nb, mode="pdf", lang=lang))
         if len(parts) > 1:
             body = _prefix_ids(body, f"r{number}-")
         # The report's first heading is its bookmark; name it by the part title (which tells the
@@ -539,14 +709,15 @@ def print_html(
         body = body.replace("<h1", f'<h1 data-bookmark="{html.escape(part_title, quote=True)}"', 1)
         section_id = f"report-{anchor}" if anchor is not None and len(parts) == 1 else f"report-{number}"
         sections.append(f'<section class="report" id="{html.escape(section_id, quote=True)}">\n{body}\n</section>')
-    return _page(title, "\n".join(sections), head=_pdf_head(created), css=BASE_CSS + PRINT_CSS)
+    return _page(title, "\n".join(sections), head=_pdf_head(created), css=BASE_CSS + print_css(lang), lang=lang)
 
 
-def _cover_section(title: str, created: str, items: str) -> str:
-    dated = f"<p>Data of {html.escape(created[:10])}</p>" if created else ""
+def _cover_section(title: str, created: str, items: str, lang: str = "en") -> str:
+    dated = f"<p>{html.escape(wording.text('page.cover_data', lang, date=created[:10]))}</p>" if created else ""
     return (
         f'<section class="cover"><p class="cover-title">{html.escape(title)}</p>{dated}'
-        f'<p class="contents">Contents</p><ol class="contents">{items}</ol></section>'
+        f'<p class="contents">{html.escape(wording.text("page.contents", lang))}</p>'
+        f'<ol class="contents">{items}</ol></section>'
     )
 
 
@@ -567,25 +738,25 @@ def html_to_pdf(document: str) -> bytes:
     return html_document(document).write_pdf()
 
 
-def report_document(nb: NotebookNode, *, title: str, created: str, anchor: str | None = None):
+def report_document(nb: NotebookNode, *, title: str, created: str, anchor: str | None = None, lang: str = "en"):
     """One executed notebook laid out for A4 (a weasyprint.Document); `write_pdf()` gives its PDF.
 
     The same pages serve the report's own PDF and its part of the combined PDF, so each report
     is laid out once. `anchor`: see `print_html`.
     """
-    return html_document(print_html([(title, nb)], title=title, created=created, cover=False, anchor=anchor))
+    return html_document(print_html([(title, nb)], title=title, created=created, cover=False, anchor=anchor, lang=lang))
 
 
-def notebook_to_pdf(nb: NotebookNode, *, title: str, created: str) -> bytes:
+def notebook_to_pdf(nb: NotebookNode, *, title: str, created: str, lang: str = "en") -> bytes:
     """A4 PDF of one executed notebook (charts as SVG, page numbers, fonts embedded)."""
-    return report_document(nb, title=title, created=created).write_pdf()
+    return report_document(nb, title=title, created=created, lang=lang).write_pdf()
 
 
-COMBINED_TITLE = "East–West pairing poverty-alleviation cooperation: the complete report"
+COMBINED_TITLE = "East–West pairing poverty-alleviation cooperation: the complete report"  # = page.combined_title
 
 
 def combined_document(
-    parts: Sequence[tuple[str, str, object]], *, created: str, title: str = COMBINED_TITLE
+    parts: Sequence[tuple[str, str, object]], *, created: str, title: str | None = None, lang: str = "en"
 ):  # -> weasyprint.Document
     """A cover with the contents, then the pages of each report's document as they were laid out.
 
@@ -595,6 +766,7 @@ def combined_document(
     ("Page 3 of 8" of that report, after its title); the PDF bookmarks give one entry per report
     (its h1) with its headings beneath, and the metadata (title, dates) are the cover's.
     """
+    title = title if title is not None else wording.text("page.combined_title", lang)
     items = []
     page = 2
     for part_title, anchor, document in parts:
@@ -603,8 +775,9 @@ def combined_document(
             f"{html.escape(part_title)}</a></li>"
         )
         page += len(document.pages)
+    cover_page = _cover_section(title, created, "".join(items), lang)
     cover = html_document(
-        _page(title, _cover_section(title, created, "".join(items)), head=_pdf_head(created), css=BASE_CSS + PRINT_CSS)
+        _page(title, cover_page, head=_pdf_head(created), css=BASE_CSS + print_css(lang), lang=lang)
     )
     pages = list(cover.pages) + [p for _, _, document in parts for p in document.pages]
     return cover.copy(pages)
@@ -614,34 +787,58 @@ def combined_pdf(
     parts: list[tuple[str, NotebookNode]],
     *,
     created: str,
-    title: str = COMBINED_TITLE,
+    title: str | None = None,
+    lang: str = "en",
 ) -> bytes:
     """One PDF of several reports, each starting on a new page; bookmarks follow the h1/h2 headings."""
     documents = [
-        (part_title, str(n), report_document(nb, title=part_title, created=created, anchor=str(n)))
+        (part_title, str(n), report_document(nb, title=part_title, created=created, anchor=str(n), lang=lang))
         for n, (part_title, nb) in enumerate(parts, start=1)
     ]
-    return combined_document(documents, created=created, title=title).write_pdf()
+    return combined_document(documents, created=created, title=title, lang=lang).write_pdf()
 
 
 # ---- index ------------------------------------------------------------------------------------------------
 
 
-def index_html(
-    entries: Iterable[Mapping[str, str] | Sequence[str]], *, title: str = "East–West pairing cooperation: reports"
-) -> str:
-    """A page linking every report. Each entry: {"title", "html", "pdf", optional "csv", "description"}
-    or a (title, html, pdf) tuple. Links are relative paths; everything is escaped."""
+def _index_items(entries: Iterable[Mapping[str, str] | Sequence[str]], lang: str, prefix: str = "") -> str:
     items = []
     for entry in entries:
         if not isinstance(entry, Mapping):
             entry = dict(zip(("title", "html", "pdf", "description"), entry, strict=False))
         links = []
-        for key, label in (("html", "web page"), ("pdf", "PDF"), ("csv", "CSV")):
+        for key in ("html", "pdf", "csv"):
             if entry.get(key):
-                links.append(f'<a href="{html.escape(str(entry[key]), quote=True)}">{label}</a>')
+                href = html.escape(prefix + str(entry[key]), quote=True)
+                links.append(f'<a href="{href}">{html.escape(wording.text(f"page.link.{key}", lang))}</a>')
         description = entry.get("description")
         extra = f"<br><span class=\"description\">{html.escape(str(description))}</span>" if description else ""
         items.append(f"<li><strong>{html.escape(str(entry['title']))}</strong> — {' · '.join(links)}{extra}</li>")
-    body = f"<h1>{html.escape(title)}</h1>\n<nav class=\"index\"><ul>\n" + "\n".join(items) + "\n</ul></nav>"
-    return _page(title, body)
+    return "\n".join(items)
+
+
+def index_html(
+    entries: Iterable[Mapping[str, str] | Sequence[str]],
+    *,
+    title: str | None = None,
+    lang: str = "en",
+    other_entries: Iterable[Mapping[str, str] | Sequence[str]] | None = None,
+    other_title: str | None = None,
+) -> str:
+    """A page linking every report of edition `lang`, then (with `other_entries`) those of the other
+    edition, under the heading page.other_edition (its links relative to the other index; this page
+    adds the "zh/" or "../" in front). Each entry: {"title", "html", "pdf", optional "csv",
+    "description"} or a (title, html, pdf) tuple. Links are relative paths; everything is escaped.
+    The language switch at the top links the other edition's index."""
+    title = title if title is not None else wording.text("page.index_title", lang)
+    prefix = other_edition_href("", lang)
+    body = f"<h1>{html.escape(title)}</h1>\n<nav class=\"index\"><ul>\n{_index_items(entries, lang)}\n</ul></nav>"
+    if other_entries is not None:
+        other = OTHER_LANG[lang]
+        heading = html.escape(other_title or wording.text("page.other_edition", lang))
+        body += (
+            f'\n<section class="other-edition"><h2>{heading}</h2>\n'
+            f'<nav class="index" lang="{HTML_LANG[other]}"><ul>\n'
+            f"{_index_items(other_entries, other, prefix)}\n</ul></nav></section>"
+        )
+    return _page(title, language_switch(other_edition_href("index.html", lang), lang) + "\n" + body, lang=lang)

@@ -54,7 +54,10 @@ def shares(lang: str) -> pd.DataFrame:
     )  # fmt: skip
 
 
-SOURCE = {"en": "Xinhua, 12 May 2020; Economic Daily, 13 May 2020", "zh": "新华社，2020年5月12日；经济日报，2020年5月13日"}
+SOURCE = {
+    "en": "Xinhua, 12 May 2020; Economic Daily, 13 May 2020",
+    "zh": "新华社，2020年5月12日；经济日报，2020年5月13日",
+}
 
 
 def hero(lang: str, **changes):

@@ -41,6 +41,7 @@ LANGS = ("en", "zh")
 # Readable columns first, in this order; the rest follow as data/figures.csv has them.
 _LEADING = ["id", INDICATOR_TITLE, SCOPE_TITLE, "period", "printed", "value", "unit", "qualifier", "quote", "seed",
             PUBLISHER]  # fmt: skip
+_METRIC_FIRST = ["metric", "title", "scope", "period", "value", "lower", "upper", "unit", "bound", "formula", "inputs"]
 _COMPARE = ["id", SCOPE_TITLE, "period", "value", "unit", "printed", "qualifier", "status", "seed", "quote"]
 
 
@@ -167,7 +168,9 @@ class FigureCard:
     derived: pd.DataFrame
 
     def _repr_html_(self) -> str:
-        derived = self.derived.to_html(index=False) if len(self.derived) else "<p>No metric uses this figure.</p>"
+        """Both tables; the metrics with their readable columns only (`derived` holds them all)."""
+        shown = self.derived[[column for column in _METRIC_FIRST if column in self.derived]]
+        derived = shown.to_html(index=False) if len(shown) else "<p>No metric uses this figure.</p>"
         return f"<h4>{self.id}</h4>{self.about.to_html(header=False)}<h4>Derived from it</h4>{derived}"
 
     def __repr__(self) -> str:
@@ -188,7 +191,9 @@ def figure(id: str, data_dir: Path | str | None = None, lang: str = "en") -> Fig
     about = _readable(rows, data_dir).iloc[0].rename("value").to_frame()
     measures = metrics.compute(tables.load_figures(data_dir), tables.load_indicators(data_dir))
     uses = measures["inputs"].fillna("").map(lambda inputs: id in re.split(r"[\s,;]+", inputs))
-    return FigureCard(id, about, measures[uses].reset_index(drop=True))
+    derived = measures[uses].reset_index(drop=True)
+    first = [column for column in _METRIC_FIRST if column in derived]
+    return FigureCard(id, about, derived[first + [column for column in derived if column not in first]])
 
 
 def compare(indicator: str, data_dir: Path | str | None = None, lang: str = "en") -> pd.DataFrame:

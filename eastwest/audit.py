@@ -38,7 +38,6 @@ notes say that agreement is not independent confirmation.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -55,13 +54,11 @@ from eastwest.metrics import (
     _operands,
     _span_years,
     as_index,
+    fact_operands,
     gc_paused,
-    less_precise_statements,
     match,
     note,
-    note_context,
     notes_json,
-    restatements,
     single_years_for_totals,
     source_notes,
 )
@@ -210,7 +207,7 @@ def _row(
         "formula": formula,
         "agrees": agrees,
         "result": result,
-        "notes": notes_json(notes),
+        "notes": notes,  # a list until run() writes every row's notes as JSON
     }
 
 
@@ -380,7 +377,7 @@ def _uncheckable(operands: list[Operand], rows: list[dict], likely: Mapping[str,
                 "formula": "",
                 "agrees": False,
                 "result": check,
-                "notes": notes_json(notes),
+                "notes": notes,
             }
         )
     return out
@@ -394,7 +391,7 @@ def likely_readings(operands: Iterable[Operand]) -> dict[str, dict]:
     printed with the same scale word ("3.39 trillion" → probably 3.39 billion). The reading stays
     unconfirmed: the figure remains flagged and feeds nothing.
     """
-    ops = list(operands)
+    ops = [op for op in operands if op.status in ("corrected", "flagged")]
     slips: dict[tuple[str, str], tuple[float, str]] = {}
     for op in ops:
         as_printed = _as_printed(op)
@@ -430,8 +427,7 @@ def _run(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     # Every figure once as an operand. The checks use each fact once, by its most precise statement
     # (same-seed restatements and less precise reports of it left out); same_as compares them all.
     every = usable_operands_all(figures)
-    skip = restatements(figures) | set(less_precise_statements(figures))
-    operands = [op for op in every if op.ids[0] not in skip]
+    operands, context = fact_operands(figures, every, include_flagged=True)
     indexed = OperandIndex(operands)
     checks = list(CHECKS)
     known = {c.stated for c in checks}
@@ -443,11 +439,12 @@ def _run(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     rows += _span_totals(operands)
     rows += _same_as_pairs(figures, every)
     by_id = {op.ids[0]: op for op in every}
-    context = note_context(figures)
     for row in rows:
         if row["check"] != "same_as":
             _add_source_notes(row, [by_id[row["stated"]], *(by_id[i] for i in row["inputs"].split())], context)
     rows += _uncheckable(operands, rows, likely_readings(every))
+    for row in rows:
+        row["notes"] = notes_json(row["notes"])
     frame = pd.DataFrame(rows, columns=COLUMNS)
     for column in ("stated_value", "recomputed", "lower", "upper"):
         frame[column] = frame[column].astype(float)
@@ -457,12 +454,12 @@ def _run(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
 
 def _add_source_notes(row: dict, ops: list[Operand], context: NoteContext) -> None:
     """Add to a check's notes: sources combined (one briefing reported twice?) and most precise statements used."""
-    notes = json.loads(row["notes"]) + source_notes(ops, context)
+    notes = row["notes"]
+    notes += source_notes(ops, context)
     for op in ops:
         notes += [
             note("most_precise_statement", figure=op.ids[0], rounded=r) for r in context.rounded.get(op.ids[0], ())
         ]
-    row["notes"] = notes_json(notes)
 
 
 def usable_operands_all(figures: pd.DataFrame) -> list[Operand]:

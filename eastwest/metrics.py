@@ -314,26 +314,48 @@ def restatements(figures: pd.DataFrame) -> set[str]:
 
 
 def usable_operands(figures: pd.DataFrame, include_flagged: bool = False) -> list[Operand]:
-    """Figures as operands: flagged ones left out (unless asked for), same-seed restatements collapsed."""
+    """Figures as operands, each fact once: flagged ones left out (unless asked for), same-seed
+    restatements and less precise statements of a fact collapsed (see `fact_operands`)."""
+    return fact_operands(figures, include_flagged=include_flagged)[0]
+
+
+def fact_operands(
+    figures: pd.DataFrame, every: list[Operand] | None = None, include_flagged: bool = False
+) -> tuple[list[Operand], NoteContext]:
+    """The operands that count each fact once, and the NoteContext their notes need.
+
+    `every` is `_operands(figures)` when the caller has built it already (it is built once here otherwise).
+    """
     if figures is None or len(figures) == 0:
-        return []
-    skip = restatements(figures) | set(less_precise_statements(figures))
-    return _operands(figures, lambda fid, status: (include_flagged or status != "flagged") and fid not in skip)
+        return [], NoteContext()
+    every = _operands(figures) if every is None else every
+    skip = restatements(figures)
+    kept = [op for op in every if op.ids[0] not in skip]
+    less_precise = _less_precise(figures, [op for op in kept if op.status != "flagged"])
+    operands = [op for op in kept if op.ids[0] not in less_precise and (include_flagged or op.status != "flagged")]
+    return operands, note_context(figures, less_precise)
 
 
 def less_precise_statements(figures: pd.DataFrame) -> dict[str, tuple[str, bool]]:
-    """Figures another source states more precisely: id → (the id kept instead, whether it is narrower).
-
-    Statements of one fact in different seeds (linked by `same_as`, after same-seed restatements are
-    collapsed) count once, by the one whose printed precision pins the value down most (27.44亿 over
-    2.74 billion). Ties go to the seed that wins most such groups, then to file order, so that one
-    source's statements are used together where they are equally good.
-    """
+    """Figures another source states more precisely: id → (the id kept instead, whether it is narrower)."""
     if figures is None or len(figures) == 0 or "same_as" not in figures.columns:
         return {}
     skip = restatements(figures)
-    kept = {op.ids[0]: op for op in _operands(figures, lambda fid, status: fid not in skip and status != "flagged")}
-    groups = _same_as_groups(figures, set(kept))
+    return _less_precise(figures, _operands(figures, lambda fid, status: fid not in skip and status != "flagged"))
+
+
+def _less_precise(figures: pd.DataFrame, operands: list[Operand]) -> dict[str, tuple[str, bool]]:
+    """`less_precise_statements` among `operands` (unflagged, same-seed restatements already left out).
+
+    Statements of one fact in different seeds (linked by `same_as`) count once, by the one whose
+    printed precision pins the value down most (27.44亿 over 2.74 billion). Ties go to the seed that
+    wins most such groups, then to file order, so that one source's statements are used together
+    where they are equally good.
+    """
+    if "same_as" not in figures.columns:
+        return {}
+    kept = {op.ids[0]: op for op in operands}
+    groups = _same_as_groups(figures, kept.keys())
     width = {fid: kept[fid].interval.width for members in groups for fid in members}
     seed = {fid: next(iter(kept[fid].seeds)) for fid in width}
     wins: dict[str, int] = {}
@@ -341,7 +363,7 @@ def less_precise_statements(figures: pd.DataFrame) -> dict[str, tuple[str, bool]
         narrowest = sorted(members, key=width.__getitem__)
         if width[narrowest[0]] < width[narrowest[1]]:
             wins[seed[narrowest[0]]] = wins.get(seed[narrowest[0]], 0) + 1
-    order = {fid: i for i, fid in enumerate(figures["id"])}
+    order = {fid: i for i, fid in enumerate(width)}
     out = {}
     for members in groups:
         best = min(members, key=lambda f: (width[f], -wins.get(seed[f], 0), order[f]))
@@ -349,8 +371,8 @@ def less_precise_statements(figures: pd.DataFrame) -> dict[str, tuple[str, bool]
     return out
 
 
-def _same_as_groups(figures: pd.DataFrame, ids: set[str]) -> list[list[str]]:
-    """Groups of two or more of `ids` joined by `same_as` links (directly or through other rows)."""
+def _same_as_groups(figures: pd.DataFrame, ids) -> list[list[str]]:
+    """Groups (in file order) of two or more of `ids` joined by `same_as` links, directly or through other rows."""
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -365,7 +387,7 @@ def _same_as_groups(figures: pd.DataFrame, ids: set[str]) -> list[list[str]]:
             parent[find(fid)] = find(other)
     groups: dict[str, list[str]] = {}
     for fid in figures["id"]:
-        if fid in ids and fid in parent:
+        if fid in parent and fid in ids:
             groups.setdefault(find(fid), []).append(fid)
     return [members for members in groups.values() if len(members) > 1]
 
@@ -606,7 +628,10 @@ def notes_json(notes: Iterable[dict]) -> str:
     for item in notes:
         if item and item not in unique:
             unique.append(item)
-    return json.dumps(unique, ensure_ascii=False)
+    return _JSON.encode(unique)
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 # ---- evaluation -----------------------------------------------------------------------------------
@@ -1210,7 +1235,7 @@ def compute(figures: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd
 
 
 def _compute(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    operands = usable_operands(figures)
+    operands, context = fact_operands(figures)
     indexed = OperandIndex(operands)
     specs = catalogue(indicators)
     results: list[Result] = []
@@ -1237,7 +1262,6 @@ def _compute(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
             if spec.indicator not in growth_series:
                 growth_series[spec.indicator] = _growth_series(operands + implied, spec.indicator)
             results += _growth(spec, (), growth_series[spec.indicator])
-    context = note_context(figures)
     frame = pd.DataFrame([r.row(context) for r in results], columns=COLUMNS)
     for column in ("value", "lower", "upper"):
         frame[column] = frame[column].astype(float)
@@ -1245,10 +1269,12 @@ def _compute(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def note_context(figures: pd.DataFrame) -> NoteContext:
+def note_context(figures: pd.DataFrame, less_precise: Mapping[str, tuple[str, bool]] | None = None) -> NoteContext:
     """Seeds that report one briefing, and the less precise statements each kept figure replaces."""
     if figures is None or len(figures) == 0 or "same_as" not in figures.columns:
         return NoteContext()
+    if less_precise is None:
+        less_precise = less_precise_statements(figures)
     seed_of = dict(zip(figures["id"], figures["seed"], strict=True))
     briefings = {
         frozenset((seed_of[fid], seed_of[other]))
@@ -1256,7 +1282,7 @@ def note_context(figures: pd.DataFrame) -> NoteContext:
         if other in seed_of and seed_of[other] != seed_of[fid]
     }
     rounded: dict[str, list[str]] = {}
-    for dropped, (kept, wider) in less_precise_statements(figures).items():
+    for dropped, (kept, wider) in less_precise.items():
         if wider:
             rounded.setdefault(kept, []).append(dropped)
     return NoteContext(frozenset(briefings), {k: tuple(v) for k, v in rounded.items()})

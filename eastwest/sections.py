@@ -342,10 +342,14 @@ def metric_rows(data: ReportData, metrics: pd.DataFrame, lang: str, *, notes: bo
 
 
 def metric_title(row: dict, lang: str) -> str:
-    key = f"metric.{row['metric']}"
-    if words.has(key):
-        return t(key, lang)
-    return str(row.get("title", row["metric"]))
+    """A measure's title in `lang`: its own message, or for a share the titles of its two indicators."""
+    metric = str(row["metric"])
+    if words.has(f"metric.{metric}"):
+        return t(f"metric.{metric}", lang)
+    part, sep, whole = metric.removeprefix("share_").partition("_in_")
+    if metric.startswith("share_") and sep:
+        return t("metric.share", lang, part=words.indicator(part, lang), whole=words.indicator(whole, lang))
+    raise words.MessageError(f"no title for measure {metric!r}: add metric.{metric} to eastwest/messages/metrics.toml")
 
 
 def intensity_section(data: ReportData, scope: str, lang: str) -> list:

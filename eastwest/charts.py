@@ -105,17 +105,25 @@ def _text_px(text: str, size: float) -> float:
     return sum(1.0 if _is_wide(ch) else 0.62 for ch in text) * size
 
 
-CLOSING = ")]}%,.;:!?）】》」』，。、；：！？"
+CLOSING = ")]}%,.;:!?）】》」』”’，。、；：！？"  # never at a line start
+OPENING = "([{（【《「『“‘"  # never at a line end
+_WIDE = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
+_OPEN = re.escape(OPENING)
+_CLOSE = re.escape(CLOSING)
+# Break points: around each CJK character and at spaces, never after an opening or before a closing
+# mark; a Latin word or number stays whole, with the measure word after it ("2020年", "17.56亿元").
+_TOKENS = re.compile(
+    rf"[{_OPEN}]*(?:[^\s{_WIDE}{_OPEN}{_CLOSE}]+[年月日万亿元人个户项家次倍]*|[{_WIDE}])[{_CLOSE}]*|\s+|."
+)
 
 
 def wrap(text: str, width_px: float, size: float) -> list[str]:
     """`text` broken into lines no wider than `width_px`: at spaces, and between CJK characters."""
-    tokens = re.findall(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef][\u3000-\u303f\uff00-\uffef]*|\s+|[^\s\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]+", str(text))  # noqa: E501
+    tokens = _TOKENS.findall(str(text))
     lines, line = [], ""
     for token in tokens:
         candidate = line + token
-        closing = token[0] in CLOSING  # never at a line start: it stays with what it closes
-        if line and not token.isspace() and not closing and _text_px(candidate.rstrip(), size) > width_px:
+        if line and not token.isspace() and _text_px(candidate.rstrip(), size) > width_px:
             lines.append(line.rstrip())
             line = token
         elif not (token.isspace() and not line):
@@ -401,8 +409,14 @@ def time_chart(
         .encode(x=x("x1"), x2="x2:Q", y=y("v"), color=colour, tooltip=tooltip),
         single.mark_point(size=110, strokeWidth=2.5, opacity=1, shape="circle")
         .encode(x=x("x"), y=y("v"), color=colour, fill=fill, tooltip=tooltip),
-        base.mark_text(fontSize=LABEL_SIZE, lineHeight=LABEL_SIZE * 1.3, align="center", baseline="middle")
-        .encode(x=x("label_x"), y=y("label_y"), text="label_lines:N", color=colour, tooltip=tooltip),
+        # Labels in their kind's colour, set per layer: a colour encoding would paint the legend's
+        # symbols as filled text (the hollow "implied" symbol would turn solid).
+        *[
+            base.transform_filter(f"datum.kind == '{kind}'")
+            .mark_text(fontSize=LABEL_SIZE, lineHeight=LABEL_SIZE * 1.3, align="center", baseline="middle", color=hue)
+            .encode(x=x("label_x"), y=y("label_y"), text="label_lines:N", tooltip=tooltip)
+            for kind, hue in ((KIND_STATED, STATED_COLOUR), (KIND_IMPLIED, IMPLIED_COLOUR))
+        ],
     ]
     plot = alt.layer(*layers).properties(width=WIDTH, height=TIME_HEIGHT)
     return _assemble(plot, _source_foot(source, lang, WIDTH), title=title, subtitle=subtitle,

@@ -191,8 +191,13 @@ def test_a_tiny_bar_is_still_marked_and_labelled():
     assert "0.4%" in svg_texts(charts.to_svg(spec))
 
 
-def test_long_row_labels_wrap_and_keep_closing_punctuation_on_the_line():
-    assert charts.wrap("建档立卡贫困人口累计脱贫（2014—2020年）", 120, 10.5)[-1][0] not in charts.CLOSING
+def test_labels_wrap_without_stranding_punctuation_or_splitting_numbers():
+    for width in range(40, 200, 7):
+        lines = charts.wrap("建档立卡贫困人口累计脱贫（2014—2020年），资料来源：《北京年鉴2012》。", width, 10.5)
+        assert "".join(lines) == "建档立卡贫困人口累计脱贫（2014—2020年），资料来源：《北京年鉴2012》。"
+        assert not [line for line in lines[1:] if line[0] in charts.CLOSING]
+        assert not [line for line in lines[:-1] if line[-1] in charts.OPENING]
+        assert "2014—2020年）" in "\n".join(lines), "a number keeps its measure word"
     lines = charts.wrap("Registered poor lifted out of poverty in the assisted areas (2014–2020)", 150, 10.5)
     assert len(lines) > 1 and all(charts._text_px(line, 10.5) <= 150 for line in lines)
 

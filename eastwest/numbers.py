@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["Parsed", "ParseError", "parse_printed", "MEASURED_UNITS"]
+__all__ = ["Parsed", "ParseError", "parse_printed", "read_value", "MEASURED_UNITS", "VALUE_FORMAT"]
 
 
 class ParseError(ValueError):
@@ -131,9 +131,7 @@ _UNIT_WORDS: list[tuple[str, dict[str, Decimal]]] = sorted(
 
 # Base units that are measured quantities: any unit word other than theirs is a mistake. All other base
 # units (person, project, county, ...) are counts and accept a trailing noun ("people", "人", "个").
-MEASURED_UNITS = frozenset(
-    set().union(_YUAN, _JIN, _KG, _TONNE, _SQM, _MU, _KM, _METRE, _HOUR, _PERCENT)
-)
+MEASURED_UNITS = frozenset(set().union(_YUAN, _JIN, _KG, _TONNE, _SQM, _MU, _KM, _METRE, _HOUR, _PERCENT))
 
 _DIGITS = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(?![\d,]\d)")
 _GLUE = re.compile(r"[\s\-‐–]*")  # spaces or a hyphen between parts: "80.88-square meter"
@@ -309,10 +307,22 @@ def _merge_marker(current: str | None, new: str, text: str) -> str:
     raise ParseError(f"conflicting approximation markers ({current}, {new}) in {text!r}")
 
 
-def finite_number(value: object) -> float | None:
-    """A cell read as a finite float, or None (empty, not a number, NaN or infinite)."""
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+# A curated value cell (figures.value, indicators.max): plain ASCII decimal notation, as Python's repr of a
+# float writes it. Python's float() and Decimal() also take "1_000", " 1e3 ", "infinity", "nan" and
+# full-width digits, and pandas reads some of those differently or not at all, so neither is the rule.
+_VALUE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
+VALUE_FORMAT = "plain digits, with an optional leading '-', decimals and exponent (e.g. 2740000000, 0.754, 2.74e9)"
+
+
+def read_value(text: str) -> float | None:
+    """A value cell as the float the whole project uses, None for an empty cell; a ParseError for anything
+    else: text that is not exactly `VALUE_FORMAT` (spaces, underscores, signs, separators, inf, nan...) or a
+    number too large for a float. The validator and the loaders (`tables.to_frame`) both read cells here."""
+    if text == "":
         return None
-    return number if math.isfinite(number) else None
+    if not isinstance(text, str) or not _VALUE.fullmatch(text):
+        raise ParseError(f"{text!r} is not a valid number: write {VALUE_FORMAT}")
+    number = float(text)
+    if not math.isfinite(number):
+        raise ParseError(f"{text!r} is not a finite number (too large for a float)")
+    return number

@@ -21,12 +21,14 @@ already marked (corrected or flagged); otherwise to the figure the rule is about
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import operator
 from dataclasses import dataclass
 from typing import Any
 
-from eastwest.numbers import ParseError, finite_number, parse_printed
+from eastwest.numbers import ParseError, parse_printed, read_value
 
 MAGNITUDE_FACTOR = 400.0  # tuned on the curated data: genuine figures reach 161x, the flagged ones 1132x and more
 MAGNITUDE_MIN_OTHERS = 2
@@ -56,6 +58,17 @@ def _records(table) -> list[Row]:
     if hasattr(table, "to_dict"):
         return table.to_dict("records")
     return list(table)
+
+
+def _curated(cell: Any) -> float | None:
+    """A value or max cell: text as `read_value` reads it (None if empty or unreadable), or a number already
+    read (from a DataFrame of `tables.load_*`), None if NaN."""
+    if isinstance(cell, (int, float)):
+        return None if math.isnan(cell) else float(cell)
+    try:
+        return read_value(cell)
+    except ParseError:
+        return None
 
 
 def _literal(row: Row) -> tuple[float, float] | None:
@@ -88,7 +101,7 @@ def amounts(figures, basis: str = "printed") -> dict[str, tuple[float, float]]:
         if basis == "printed":
             result[row["id"]] = literal
             continue
-        value = finite_number(row["value"])
+        value = _curated(row["value"])
         if value is None:
             continue
         amount, precision = literal
@@ -138,36 +151,77 @@ def _whole_of(indicators: list[Row]) -> dict[str, str]:
 
 
 def part_exceeds_whole(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
+    """Each part compared with the wholes of its (indicator, seed, scope, period, nature) group; the finding
+    names the first whole in row order that the part exceeds. The wholes of a group are indexed once
+    (`_FirstBelow`), so a part is checked in O(log n) however many wholes its group holds."""
     whole_of = _whole_of(indicators)
     wanted = set(whole_of.values())
-    # Candidate wholes, in row order, by (indicator, seed, scope, period, nature): one pass over the rows
-    # instead of a scan of every row of the whole's indicator for each part.
-    wholes: dict[tuple, list[Row]] = {}
+    wholes: dict[tuple, list[Row]] = {}  # candidate wholes, in row order, by group
     for row in rows.values():
-        if row["indicator"] in wanted:
-            wholes.setdefault(_part_key(row, row["indicator"]), []).append(row)
+        if row["indicator"] in wanted and row["qualifier"] not in LOWER_BOUND_QUALIFIERS:  # "more than X"
+            wholes.setdefault(_part_key(row, row["indicator"]), []).append(row)  # does not cap the whole
+    indexes = {key: _WholesByPlace(group) for key, group in wholes.items()}
     found = []
     for part in rows.values():
         whole_indicator = whole_of.get(part["indicator"])
-        if not whole_indicator:
+        index = indexes.get(_part_key(part, whole_indicator)) if whole_indicator else None
+        if index is None:
             continue
-        for whole in wholes.get(_part_key(part, whole_indicator), ()):
-            if not _same_place(part, whole):
-                continue
-            if whole["qualifier"] in LOWER_BOUND_QUALIFIERS:
-                continue  # "more than X" does not cap the whole
-            if part["amount"] - part["precision"] > whole["amount"] + whole["precision"]:
-                ratio = part["amount"] / whole["amount"] if whole["amount"] else math.inf
-                found.append(
-                    Finding(
-                        _blame(rows, [part["id"], whole["id"]]),
-                        "part_exceeds_whole",
-                        f"{part['id']} ({part['indicator']} = {_fmt(part['amount'])}) is {ratio:.3g}× its "
-                        f"whole {whole['id']} ({whole['indicator']} = {_fmt(whole['amount'])})",
-                    )
+        whole = index.first_below(part["amount"] - part["precision"], part["location"])
+        if whole is not None:
+            ratio = part["amount"] / whole["amount"] if whole["amount"] else math.inf
+            found.append(
+                Finding(
+                    _blame(rows, [part["id"], whole["id"]]),
+                    "part_exceeds_whole",
+                    f"{part['id']} ({part['indicator']} = {_fmt(part['amount'])}) is {ratio:.3g}× its "
+                    f"whole {whole['id']} ({whole['indicator']} = {_fmt(whole['amount'])})",
                 )
-                break
+            )
     return found
+
+
+class _FirstBelow:
+    """The first of some rows (in their order) whose amount + precision is below a bound, in O(log n):
+    a binary search on the running minimum of amount + precision, which never increases."""
+
+    def __init__(self, rows: list[tuple[int, Row]]):
+        self.rows = [(order, row) for order, row in rows if not math.isnan(row["amount"] + row["precision"])]
+        self.negated_minima = []  # -(running minimum): never decreases, so bisect can search it
+        lowest = math.inf
+        for _, row in self.rows:
+            lowest = min(lowest, row["amount"] + row["precision"])
+            self.negated_minima.append(-lowest)
+
+    def first(self, bound: float) -> tuple[int, Row] | None:
+        """(order, row) of the first row with amount + precision < bound, or None."""
+        position = bisect.bisect_right(self.negated_minima, -bound)  # first running minimum below the bound
+        return self.rows[position] if position < len(self.rows) else None
+
+
+class _WholesByPlace:
+    """The wholes of one group, indexed for `first_below(bound, location)`: the first whole in row order
+    with amount + precision < bound among those `_same_place` as a part at `location`."""
+
+    def __init__(self, wholes: list[Row]):
+        ordered = list(enumerate(wholes))
+        self.everywhere = _FirstBelow(ordered)  # for a part without a location: every whole
+        self.unplaced = _FirstBelow([(i, row) for i, row in ordered if not row["location"]])
+        by_location: dict[str, list[tuple[int, Row]]] = {}
+        for i, row in ordered:
+            if row["location"]:
+                by_location.setdefault(row["location"], []).append((i, row))
+        self.placed = {location: _FirstBelow(group) for location, group in by_location.items()}
+
+    def first_below(self, bound: float, location: str) -> Row | None:
+        if math.isnan(bound):
+            return None
+        if not location:
+            hit = self.everywhere.first(bound)
+            return hit[1] if hit else None
+        placed = self.placed.get(location)
+        hits = [hit for hit in (self.unplaced.first(bound), placed.first(bound) if placed else None) if hit]
+        return min(hits, key=operator.itemgetter(0))[1] if hits else None
 
 
 def _part_key(row: Row, indicator: str) -> tuple:
@@ -177,7 +231,7 @@ def _part_key(row: Row, indicator: str) -> tuple:
 def above_max(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
     maxima = {}
     for indicator in indicators:
-        limit = finite_number(indicator.get("max"))
+        limit = _curated(indicator.get("max", ""))
         if limit is not None:
             maxima[indicator["id"]] = limit
     found = []
@@ -322,34 +376,31 @@ def _ratio_interval(part: Row, whole: Row, complement: bool) -> tuple[float, flo
 
 
 def share_inconsistent(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
+    """A stated share (comparable qualifier) is inconsistent when it has input pairs (part, whole) in its
+    scope, period, nature and place, and no pair's ratio interval meets the stated interval; the finding
+    names the first pair (parts, then wholes, in row order). Inputs are indexed once per group (`_Inputs`),
+    so a share costs O(wholes × log parts) of distinct values, not a scan of every pair."""
     found = []
     relations = _share_relations(indicators)
-    # Possible inputs (comparable qualifiers), in row order, by (scope, period, nature, indicator): built in
-    # one pass, instead of a scan of every row for each stated share.
     inputs = {indicator for part, whole, _ in relations.values() for indicator in (part, whole)}
-    candidates: dict[tuple[str, str, str, str], list[Row]] = {}
+    candidates: dict[tuple[str, str, str, str], list[Row]] = {}  # possible inputs, in row order, by group
     for row in rows.values():
         if row["indicator"] in inputs and row["qualifier"] in COMPARABLE_QUALIFIERS:
-            key = (row["scope"], row["period"], row["nature"], row["indicator"])
-            candidates.setdefault(key, []).append(row)
+            candidates.setdefault((row["scope"], row["period"], row["nature"], row["indicator"]), []).append(row)
+    groups: dict[tuple, _Inputs] = {}
     for share in rows.values():
         if share["indicator"] not in relations or share["qualifier"] not in COMPARABLE_QUALIFIERS:
             continue
         part_indicator, whole_indicator, complement = relations[share["indicator"]]
         where = (share["scope"], share["period"], share["nature"])
-        parts = [row for row in candidates.get((*where, part_indicator), ()) if _same_place(row, share)]
-        wholes = [row for row in candidates.get((*where, whole_indicator), ()) if _same_place(row, share)]
-        pairs = [(part, whole) for part in parts for whole in wholes if _same_place(part, whole)]
-        stated_low, stated_high = _interval(share)
-        disagreeing = []
-        for part, whole in pairs:
-            interval = _ratio_interval(part, whole, complement)
-            if interval is None or (interval[0] <= stated_high and stated_low <= interval[1]):
-                disagreeing = []
-                break  # one pair of inputs supporting the stated share is enough
-            disagreeing.append((part, whole, interval))
-        if disagreeing:
-            part, whole, (low, high) = disagreeing[0]
+        key = (*where, part_indicator, whole_indicator, complement)
+        if key not in groups:
+            parts, wholes = candidates.get((*where, part_indicator), []), candidates.get((*where, whole_indicator), [])
+            groups[key] = _Inputs(parts, wholes, complement)
+        pair = groups[key].disagreeing_pair(share)
+        if pair is not None:
+            part, whole = pair
+            low, high = _ratio_interval(part, whole, complement)
             formula = f"1 − {part['id']} / {whole['id']}" if complement else f"{part['id']} / {whole['id']}"
             found.append(
                 Finding(
@@ -359,3 +410,122 @@ def share_inconsistent(rows: dict[str, Row], indicators: list[Row]) -> list[Find
                 )
             )
     return found
+
+
+class _PartIntervals:
+    """Distinct part intervals sorted by their low end, with the running maximum of their high end: the
+    parts whose low end passes a monotone test form a prefix, and the best high end in it is read at once."""
+
+    def __init__(self, parts: list[Row]):
+        intervals = sorted({_interval(part) for part in parts})
+        self.lows = [low for low, _ in intervals]
+        self.highest = list(itertools.accumulate((high for _, high in intervals), max))
+
+    def best_high(self, low_passes) -> float | None:
+        """The largest high end among parts whose low end passes `low_passes` (true on a prefix), or None."""
+        start, end = 0, len(self.lows)
+        while start < end:  # the first low end that fails
+            middle = (start + end) // 2
+            if low_passes(self.lows[middle]):
+                start = middle + 1
+            else:
+                end = middle
+        return self.highest[start - 1] if start else None
+
+
+class _Inputs:
+    """The possible parts and wholes of one (scope, period, nature, relation), for `disagreeing_pair`."""
+
+    def __init__(self, parts: list[Row], wholes: list[Row], complement: bool):
+        self.parts, self.wholes, self.complement = parts, wholes, complement
+        self.part_index: dict[tuple[str, ...], _PartIntervals] = {}
+        self.whole_values: dict[tuple[str, ...], list[tuple[str, float, float]]] = {}
+        self.verdicts: dict[tuple, bool] = {}  # (share location, stated interval) -> some pair supports it
+        self.first_pairs: dict[str, tuple[Row, Row] | None] = {}
+        self.positions = {id(row): i for i, row in enumerate(wholes)}
+        # The indexes rely on the order of finite numbers; an infinite or NaN bound anywhere (an absurd
+        # printed number) sends the group to the plain scan of every pair, which handles it as IEEE does.
+        self.finite = all(math.isfinite(x) for row in (*parts, *wholes) for x in _interval(row))
+
+    def disagreeing_pair(self, share: Row) -> tuple[Row, Row] | None:
+        """The first input pair when the share has pairs and none supports it, else None."""
+        location = share["location"]
+        first = self.first_pairs[location] if location in self.first_pairs else self._first_pair(location)
+        if first is None:
+            return None
+        stated = _interval(share)
+        if not (self.finite and all(map(math.isfinite, stated))):
+            return None if self._supported_by_scan(share, stated) else first
+        key = (location, stated)
+        if key not in self.verdicts:
+            self.verdicts[key] = self._supported(location, *stated)
+        return None if self.verdicts[key] else first
+
+    def _supported_by_scan(self, share: Row, stated: tuple[float, float]) -> bool:
+        """`_supported` by trying every pair in turn (for groups holding non-finite numbers)."""
+        parts = [row for row in self.parts if _same_place(row, share)]
+        wholes = [row for row in self.wholes if _same_place(row, share)]
+        for part in parts:
+            for whole in wholes:
+                if _same_place(part, whole):
+                    interval = _ratio_interval(part, whole, self.complement)
+                    if interval is None or (interval[0] <= stated[1] and stated[0] <= interval[1]):
+                        return True
+        return False
+
+    def _first_pair(self, location: str) -> tuple[Row, Row] | None:
+        """The first (part, whole) pair of a share at `location`: parts, then wholes, in row order."""
+        first_whole: dict[str, Row] = {}  # whole location -> its first whole of this share's place
+        for whole in self.wholes:
+            if _same_place(whole, {"location": location}):
+                first_whole.setdefault(whole["location"], whole)
+        unplaced = first_whole.get("")
+        pair = None
+        for part in self.parts:
+            if not _same_place(part, {"location": location}):
+                continue
+            if part["location"]:
+                matches = [whole for whole in (unplaced, first_whole.get(part["location"])) if whole is not None]
+            else:
+                matches = list(first_whole.values())
+            if matches:
+                pair = (part, min(matches, key=lambda whole: self.positions[id(whole)]))
+                break
+        self.first_pairs[location] = pair
+        return pair
+
+    def _parts_at(self, locations: tuple[str, ...]) -> _PartIntervals:
+        """The parts at any of `locations` ("*": every part), indexed once."""
+        if locations not in self.part_index:
+            chosen = [p for p in self.parts if "*" in locations or p["location"] in locations]
+            self.part_index[locations] = _PartIntervals(chosen)
+        return self.part_index[locations]
+
+    def _supported(self, location: str, stated_low: float, stated_high: float) -> bool:
+        """Whether some (part, whole) pair of a share at `location` has a ratio interval meeting the stated one
+        (or a whole whose low end is not positive, which proves nothing). Each distinct whole interval is
+        paired with the parts it may go with at once, by `_PartIntervals.best_high`."""
+        for whole_location, (w_low, w_high) in self._whole_intervals(location):
+            # The parts that go with this whole and with the share: at no location, or at the one place named.
+            parts = self._parts_at(("", location or whole_location) if location or whole_location else ("*",))
+            if not parts.lows:
+                continue
+            if w_low <= 0:
+                return True
+            if self.complement:  # the interval is (1 - high, 1 - low)
+                best = parts.best_high(lambda low, w_high=w_high: stated_low <= 1 - low / w_high)
+                if best is not None and 1 - best / w_low <= stated_high:
+                    return True
+            else:
+                best = parts.best_high(lambda low, w_high=w_high: low / w_high <= stated_high)
+                if best is not None and stated_low <= best / w_low:
+                    return True
+        return False
+
+    def _whole_intervals(self, location: str) -> list[tuple[str, tuple[float, float]]]:
+        """(location, interval) of each distinct whole a share at `location` may use."""
+        if location not in self.whole_values:
+            place = {"location": location}
+            intervals = {(whole["location"], _interval(whole)) for whole in self.wholes if _same_place(whole, place)}
+            self.whole_values[location] = sorted(intervals)
+        return self.whole_values[location]

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from eastwest import paths
+from eastwest.numbers import ParseError, read_value
 
 if TYPE_CHECKING:  # pandas is slow to import; the validator does not need it
     import pandas as pd
@@ -159,22 +161,37 @@ def header_problems(table: Table, expected: list[str], extra_allowed: bool = Fal
             if column not in expected:
                 found.append(Problem(table.name, 1, column, "unexpected column (not in the documented set)"))
     if not found and not extra_allowed and table.header != expected:
-        found.append(
-            Problem(table.name, 1, NO_COLUMN, f"columns out of order; expected: {','.join(expected)}")
-        )
+        found.append(Problem(table.name, 1, NO_COLUMN, f"columns out of order; expected: {','.join(expected)}"))
     return found
 
 
 def to_frame(table: Table, float_columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Rows as a DataFrame of strings ("" for empty cells), with `float_columns` as floats (NaN if empty)."""
+    """Rows as a DataFrame of strings ("" for empty cells), with `float_columns` as floats (NaN if empty), each
+    cell read by `numbers.read_value`, the reader validation uses; a cell it cannot read is a ParseError
+    naming FILE:ROW: COLUMN."""
     import pandas as pd
 
     frame = pd.DataFrame(table.rows, columns=table.header, dtype=object).fillna("")
     for column in float_columns:
         if column in frame.columns:
-            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce").astype(float)
+            frame[column] = pd.Series(_read_values(table, column), index=frame.index, dtype=float)
     frame["line"] = table.lines
     return frame
+
+
+def _read_values(table: Table, column: str) -> list[float]:
+    read: dict[str, float] = {}  # cells repeat: each distinct one is read once
+    values = []
+    for row, line in zip(table.rows, table.lines, strict=True):
+        cell = row[column]
+        if cell not in read:
+            try:
+                value = read_value(cell)
+            except ParseError as error:
+                raise ParseError(str(Problem(table.name, line, column, str(error)))) from None
+            read[cell] = math.nan if value is None else value
+        values.append(read[cell])
+    return values
 
 
 _VALIDATED: set[tuple[str, tuple]] = set()  # data dirs (with file sizes and times) that passed validation

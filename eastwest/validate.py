@@ -22,7 +22,8 @@ import sys
 from pathlib import Path
 
 from eastwest import paths
-from eastwest.numbers import MEASURED_UNITS, ParseError, finite_number, parse_printed
+from eastwest.numbers import MEASURED_UNITS, ParseError, parse_printed, read_value
+from eastwest.periods import latest_year, period_error
 from eastwest.plausibility import check as plausibility_check
 from eastwest.schema_imports import preload_jsonschema
 from eastwest.tables import (
@@ -37,8 +38,10 @@ from eastwest.tables import (
 
 __all__ = ["DataError", "Problem", "validate", "validate_cached", "validation_key", "main"]
 
-RESOURCES = ("figures", "indicators", "scopes", "units")
-PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:/(\d{4})(?:-(\d{2}))?)?$")
+RESOURCES = ("figures", "indicators", "scopes", "units")  # required; other described CSV files are optional
+# Number cells read by numbers.read_value, the reader the loaders use; its message replaces Frictionless's
+# type error there, since Frictionless reads more ("1_000", " 1e3 ", "infinity") than the loaders do.
+VALUE_COLUMNS = {"figures": "value", "indicators": "max"}
 RELATIVE_TOLERANCE = 1e-9
 QUALIFIER_DIRECTION = {
     "exact": "exact",
@@ -95,6 +98,9 @@ def _validate_all(data_dir: Path | str | None, seeds_dir: Path | str | None) -> 
     descriptor, descriptor_problems = _read_descriptor(data_dir)
     problems += descriptor_problems
     tables = {name: read_table(data_dir / f"{name}.csv") for name in RESOURCES}
+    for name, file_name in _other_resources(descriptor):
+        if (data_dir / file_name).is_file():  # optional: checked when present
+            tables[name] = read_table(data_dir / file_name)
     for table in tables.values():
         problems += table.problems
 
@@ -112,8 +118,19 @@ def _validate_all(data_dir: Path | str | None, seeds_dir: Path | str | None) -> 
         problems += _frictionless_problems(descriptor, data_dir, tables, header_ok)
 
     if header_ok.get("figures") and tables["figures"].rows:
-        problems += _figure_problems(tables, seeds_dir, header_ok)
+        problems += _figure_problems(tables, seeds_dir, header_ok, latest_year(descriptor))
+    problems += _reference_problems(tables, header_ok)
     return sorted(set(problems)), tables
+
+
+def _other_resources(descriptor: dict | None) -> list[tuple[str, str]]:
+    """(name, file name) of each resource beyond RESOURCES that is a CSV file in the data directory itself."""
+    found = []
+    for resource in descriptor["resources"] if descriptor else []:
+        name, path = resource.get("name"), resource.get("path")
+        if name not in RESOURCES and isinstance(name, str) and isinstance(path, str) and path == f"{name}.csv":
+            found.append((name, path))
+    return found
 
 
 # ---- a persistent record of data that passed ------------------------------------------------------
@@ -122,7 +139,7 @@ CACHE_DIR = paths.REPORTS / ".build"  # where validate_cached() keeps its record
 CACHE_FILE_NAME = "validation-cache.json"
 CACHE_SIZE = 32  # passing keys remembered (several data directories, e.g. data/ and a test's copy)
 # The modules whose code decides what validate() reports; a change to any of them invalidates the record.
-VALIDATOR_MODULES = ("paths", "tables", "numbers", "plausibility", "validate")
+VALIDATOR_MODULES = ("paths", "tables", "numbers", "periods", "plausibility", "validate")
 
 
 def validation_key(data_dir: Path | str | None = None, seeds_dir: Path | str | None = None) -> str:
@@ -285,6 +302,9 @@ def _frictionless_problems(
         for error in errors:
             if error.type in STRUCTURAL_ERRORS:
                 continue
+            value_cell = name in VALUE_COLUMNS and getattr(error, "field_name", None) == VALUE_COLUMNS[name]
+            if value_cell and not _reads(getattr(error, "cell", None) or "0"):
+                continue  # a cell read_value rejects: its message says why (Frictionless's would be a second one)
             if not header_ok.get(name, False) and hasattr(error, "row_number"):
                 continue  # cells cannot be trusted when the header is wrong; the header problem is reported
             translated = _translate(error, table, descriptor)
@@ -296,7 +316,7 @@ def _frictionless_problems(
 
 # Resources whose rows `_schema_errors` checks instead of Frictionless, and the descriptor properties it
 # reproduces; a resource that uses any other (a dialect, a hash, a row count...) is left to Frictionless.
-OWN_SCHEMA_CHECK = ("figures",)
+OWN_SCHEMA_CHECK = ("figures", "quote_glosses")  # quote_glosses: Frictionless would read all figures again
 _OWN_RESOURCE_KEYS = {
     "name", "path", "profile", "title", "description", "format", "mediatype", "encoding", "schema", "licenses",
     "sources", "homepage", "keywords",
@@ -586,8 +606,7 @@ def _translate(error, table: Table, descriptor: dict) -> Problem:
         column = ",".join(error.field_names)
         target = error.reference_name or table.path.stem
         message = (
-            f"{','.join(error.field_cells)!r} is not an id in {target}.csv"
-            f" ({','.join(error.reference_field_names)})"
+            f"{','.join(error.field_cells)!r} is not an id in {target}.csv ({','.join(error.reference_field_names)})"
         )
     else:
         message = f"{error.title}: {note}" if note else error.message
@@ -605,7 +624,9 @@ def _primary_key(descriptor: dict, resource_name: str) -> list[str]:
 # ---- the project's own checks on figures ------------------------------------------------------
 
 
-def _figure_problems(tables: dict[str, Table], seeds_dir: Path, header_ok: dict[str, bool]) -> list[Problem]:
+def _figure_problems(
+    tables: dict[str, Table], seeds_dir: Path, header_ok: dict[str, bool], latest: int
+) -> list[Problem]:
     figures = tables["figures"]
     name = figures.name
     problems: list[Problem] = []
@@ -648,8 +669,8 @@ def _figure_problems(tables: dict[str, Table], seeds_dir: Path, header_ok: dict[
             )
         period = row["period"]
         if period not in by_period:
-            period_error = _period_error(period)
-            by_period[period] = [("period", period_error)] if period_error else []
+            error = period_error(period, latest) if period else None  # "required" is the schema's
+            by_period[period] = [("period", error)] if error else []
         found = found + by_unit[key] + by_period[period]
         for column, message in found:
             problem(line, column, message)
@@ -663,9 +684,7 @@ def _figure_problems(tables: dict[str, Table], seeds_dir: Path, header_ok: dict[
 
         if row["same_as"]:
             target = by_id.get(row["same_as"])
-            if row["same_as"] == figure_id:
-                problem(line, "same_as", "points at the figure itself")
-            elif target is not None:
+            if target is not None and row["same_as"] != figure_id:  # pointing at itself: see _link_loops
                 for column in ("scope", "indicator", "period"):
                     if target[0][column] != row[column]:
                         problem(
@@ -676,6 +695,58 @@ def _figure_problems(tables: dict[str, Table], seeds_dir: Path, header_ok: dict[
                         )
 
     problems += _plausibility_problems(figures, tables, header_ok)
+    return problems
+
+
+def _reference_problems(tables: dict[str, Table], header_ok: dict[str, bool]) -> list[Problem]:
+    """Rules on the links and numbers of the tables beside the figures' own: `indicators.max` read as values
+    are, no `part_of` or `same_as` loop, no blank Chinese gloss."""
+    problems = []
+    indicators = tables["indicators"]
+    if header_ok.get("indicators"):
+        for row, line in zip(indicators.rows, indicators.lines, strict=True):
+            try:
+                read_value(row["max"])
+            except ParseError as error:
+                problems.append(Problem(indicators.name, line, "max", str(error)))
+        problems += _link_loops(indicators, "part_of", "indicator")
+    if header_ok.get("figures"):
+        problems += _link_loops(tables["figures"], "same_as", "figure")
+    glosses = tables.get("quote_glosses")
+    if glosses is not None and header_ok.get("quote_glosses"):
+        for row, line in zip(glosses.rows, glosses.lines, strict=True):
+            if row["gloss_zh"] and not row["gloss_zh"].strip():
+                problems.append(Problem(glosses.name, line, "gloss_zh", "the gloss is blank (only spaces)"))
+    return problems
+
+
+def _link_loops(table: Table, column: str, noun: str) -> list[Problem]:
+    """A problem on every row whose `column` (an id of the same table) leads back to the row itself, directly
+    or through other rows; the first row of each id stands for it. Each row links to at most one id, so one
+    walk per row, stopped at any row already walked, finds every loop in linear time."""
+    target, line_of = {}, {}
+    for row, line in zip(table.rows, table.lines, strict=True):
+        if row["id"] not in line_of:
+            target[row["id"]], line_of[row["id"]] = row[column], line
+    problems, done = [], set()
+    for start in target:
+        path, on_path = [], {}
+        node = start
+        while node in target and node not in done and node not in on_path:
+            on_path[node] = len(path)
+            path.append(node)
+            node = target[node]
+        done.update(path)
+        if node not in on_path:
+            continue  # the walk ended outside the table or in rows walked before
+        loop = path[on_path[node] :]
+        for position, member in enumerate(loop):
+            if len(loop) == 1:
+                message = f"points at the {noun} itself"
+            else:
+                around = loop[position:] + loop[:position] + [member]
+                message = f"{target[member]!r} makes a loop of {column} links: {' → '.join(around)}"
+            problems.append(Problem(table.name, line_of[member], column, message))
     return problems
 
 
@@ -696,9 +767,11 @@ def _number_problems(value_text: str, printed: str, unit: str, qualifier: str, s
     """`value` is a finite number that matches `printed` (unless corrected), in whole units for a count, and
     the qualifier agrees with the printed approximation marker."""
     found = []
-    value = finite_number(value_text)
-    if value is None and _is_float_text(value_text):
-        found.append(("value", f"{value_text!r} is not a finite number"))
+    try:
+        value = read_value(value_text)  # None when empty: "required" is the schema's
+    except ParseError as error:
+        value = None
+        found.append(("value", str(error)))
     parsed = None
     if printed and unit:
         try:
@@ -735,13 +808,13 @@ def _seed_text(seeds_dir: Path, seed: str) -> str | None:
 def _plausibility_problems(figures: Table, tables: dict[str, Table], header_ok: dict[str, bool]) -> list[Problem]:
     if not header_ok.get("indicators") or not tables["indicators"].rows:
         return []
-    finite: dict[str, bool] = {}  # value cell -> whether it is a finite number (cells repeat: read each once)
+    readable: dict[str, bool] = {}  # value cell -> whether read_value reads it (cells repeat: read each once)
     rows = []
     for row in figures.rows:
         value = row["value"]
-        keep = finite.get(value)
+        keep = readable.get(value)
         if keep is None:
-            keep = finite[value] = finite_number(value) is not None
+            keep = readable[value] = _reads(value)
         if keep:
             rows.append(row)
     # The line and status of the first row of each id (built backwards, so that the first row's entry wins).
@@ -808,34 +881,15 @@ def _rows_for_corrected(rows: list[dict[str, str]], statuses: dict[str, str]) ->
     return [row for row, figure_id in zip(rows, ids, strict=True) if figure_id in wanted]
 
 
-def _is_float_text(text: str) -> bool:
+def _reads(text: str) -> bool:
     try:
-        float(text)
-    except (TypeError, ValueError):
+        return read_value(text) is not None
+    except ParseError:
         return False
-    return True
 
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
-
-
-def _period_error(period: str) -> str | None:
-    if not period:
-        return None  # "required" is reported by the schema check
-    match = PERIOD.match(period)
-    if not match or bool(match.group(2)) != bool(match.group(4)) and match.group(3):
-        return f"{period!r} is not YYYY, YYYY/YYYY, YYYY-MM or YYYY-MM/YYYY-MM"
-    start_year, start_month, end_year, end_month = match.groups()
-    for month in (start_month, end_month):
-        if month and not 1 <= int(month) <= 12:
-            return f"{period!r} has no month {month}"
-    if end_year:
-        start = (int(start_year), int(start_month or 0))
-        end = (int(end_year), int(end_month or 0))
-        if end <= start:
-            return f"{period!r}: the span must end after it starts"
-    return None
 
 
 # ---- command line ------------------------------------------------------------------------------
@@ -858,4 +912,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import random
 import statistics
 
 import pytest
@@ -50,9 +52,9 @@ def test_part_exceeds_whole_fires_and_validate_reports_the_ok_row(dataset):
     dataset.write()
     found = [str(problem) for problem in validate(dataset.path)]
     line = dataset.line_of("000-aid-funds-industrial")
-    assert any(
-        p.startswith(f"{dataset.file()}:{line}: status: flagged by rule part_exceeds_whole:") for p in found
-    ), found
+    assert any(p.startswith(f"{dataset.file()}:{line}: status: flagged by rule part_exceeds_whole:") for p in found), (
+        found
+    )
 
 
 @pytest.mark.parametrize(
@@ -118,9 +120,7 @@ def test_same_as_disagreement_within_printed_precision(dataset, chinese, fires):
 def test_same_as_disagreement_reported_by_validate(dataset):
     row = dataset.figure("003-beneficiaries")
     row.update(quote="惠及30多万贫困人口", printed="30多万", value="300000")
-    dataset.figure("000-beneficiaries").update(
-        quote="5,229 people", printed="5,229", value="5229", qualifier="exact"
-    )
+    dataset.figure("000-beneficiaries").update(quote="5,229 people", printed="5,229", value="5229", qualifier="exact")
     dataset.write()
     line = dataset.line_of("003-beneficiaries")
     found = [str(problem) for problem in validate(dataset.path)]
@@ -234,3 +234,102 @@ def test_magnitude_matches_the_median_of_the_others(specs):
     assert found == {figure_id for figure_id, ratio in expected.items() if ratio > plausibility.MAGNITUDE_FACTOR}
     ratios = {figure_id: ratio for figure_id, _, ratio in plausibility.magnitude_ratios(rows, basis="value")}
     assert ratios == expected
+
+
+# ---- the indexed rules against their definitions, pair by pair ---------------------------------------
+
+INDICATORS = [
+    {"id": "whole", "part_of": ""}, {"id": "part", "part_of": "whole"}, {"id": "part_share", "part_of": ""},
+    {"id": "registered_poor", "part_of": ""}, {"id": "registered_poor_remaining", "part_of": "registered_poor"},
+    {"id": "poverty_reduction_rate", "part_of": ""},
+]  # fmt: skip
+
+
+def brute_force_part_exceeds_whole(rows, indicators) -> set:
+    """Every part against every whole of its group, in row order; the first whole it exceeds is named."""
+    whole_of = {row["id"]: row["part_of"] for row in indicators if row["part_of"]}
+    found = set()
+    for part in rows.values():
+        for whole in rows.values():
+            same_group = all(part[c] == whole[c] for c in ("seed", "scope", "period", "nature"))
+            if whole_of.get(part["indicator"]) != whole["indicator"] or not same_group:
+                continue
+            if not plausibility._same_place(part, whole) or whole["qualifier"] in plausibility.LOWER_BOUND_QUALIFIERS:
+                continue
+            if part["amount"] - part["precision"] > whole["amount"] + whole["precision"]:
+                found.add((part["id"], whole["id"]))
+                break
+    return found
+
+
+def brute_force_share_inconsistent(rows, indicators) -> set:
+    """Every stated share against every (part, whole) pair of its scope, period, nature and place."""
+    found = set()
+    comparable = plausibility.COMPARABLE_QUALIFIERS
+    for share in rows.values():
+        relation = plausibility._share_relations(indicators).get(share["indicator"])
+        if relation is None or share["qualifier"] not in comparable:
+            continue
+        part_indicator, whole_indicator, complement = relation
+
+        def inputs(indicator, share=share):
+            return [
+                row for row in rows.values()
+                if row["indicator"] == indicator and row["qualifier"] in comparable
+                and all(row[c] == share[c] for c in ("scope", "period", "nature"))
+                and plausibility._same_place(row, share)
+            ]  # fmt: skip
+
+        pairs = [
+            (part, whole) for part in inputs(part_indicator) for whole in inputs(whole_indicator)
+            if plausibility._same_place(part, whole)
+        ]  # fmt: skip
+        low, high = plausibility._interval(share)
+        intervals = [plausibility._ratio_interval(part, whole, complement) for part, whole in pairs]
+        if pairs and not any(i is None or (i[0] <= high and low <= i[1]) for i in intervals):  # none supports it
+            found.add((share["id"], pairs[0][0]["id"], pairs[0][1]["id"]))
+    return found
+
+
+ORDINARY = ([0.0, 0.5, 1.0, 2.0, 3.0, 10.0, 100.0, 0.754, 0.976], [0.0, 0.05, 0.5])  # (amounts, precisions)
+EXTREME = ([1e-300, 1e300, 1.7e308, math.inf], [0.0, 5.0, math.inf])  # the indexes leave these to a plain scan
+
+
+def random_rows(rnd) -> dict:
+    """Up to 24 figures of one seed and scope: few distinct numbers, so that ties and near misses are
+    common, an extreme number now and then, two periods, two places besides none."""
+    rows = {}
+    for k in range(rnd.randrange(1, 25)):
+        amounts, precisions = EXTREME if rnd.random() < 0.03 else ORDINARY
+        rows[f"f{k}"] = {
+            "id": f"f{k}", "indicator": rnd.choice(INDICATORS)["id"], "amount": rnd.choice(amounts),
+            "precision": rnd.choice(precisions), "qualifier": rnd.choice(["exact", "about", "more_than"]),
+            "location": rnd.choice(["", "", "north", "south"]), "period": rnd.choice(["2019"] * 3 + ["2020"]),
+            "status": rnd.choice(["ok", "corrected"]), "seed": "s", "scope": "x", "nature": "actual",
+        }  # fmt: skip
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_indexed_part_exceeds_whole_finds_what_every_pair_finds(seed):
+    rnd = random.Random(seed)
+    for _ in range(800):
+        rows = random_rows(rnd)
+        found = {
+            (f.message.split(" ")[0], f.message.split(" its whole ")[1].split(" ")[0])
+            for f in plausibility.part_exceeds_whole(rows, INDICATORS)
+        }
+        assert found == brute_force_part_exceeds_whole(rows, INDICATORS), rows
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_indexed_share_inconsistent_finds_what_every_pair_finds(seed):
+    rnd = random.Random(seed)
+    for _ in range(800):
+        rows = random_rows(rnd)
+        found = set()
+        for finding in plausibility.share_inconsistent(rows, INDICATORS):
+            share = finding.message.split(" states ")[0]
+            formula = finding.message.split(" but ")[1].split(" gives ")[0].removeprefix("1 − ")
+            found.add((share, *formula.split(" / ")))
+        assert found == brute_force_share_inconsistent(rows, INDICATORS), rows

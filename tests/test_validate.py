@@ -12,10 +12,18 @@ import pytest
 
 from eastwest import paths
 from eastwest import validate as validate_module
-from eastwest.numbers import finite_number
+from eastwest.numbers import VALUE_FORMAT, ParseError, read_value
+from eastwest.periods import FALLBACK_LATEST_YEAR, PLAN_HORIZON_YEARS, latest_year, parse_period
 from eastwest.tables import load_figures, load_indicators
 from eastwest.validate import CACHE_FILE_NAME, DataError, validate, validate_cached, validation_key
 from tests.conftest import S004
+
+
+def readable(cell: str) -> bool:
+    try:
+        return read_value(cell) is not None
+    except ParseError:
+        return False
 
 
 def run_cli(dataset) -> subprocess.CompletedProcess:
@@ -52,8 +60,7 @@ def test_cli_valid_data_prints_summary_and_exits_0(dataset):
 
 def test_cli_missing_column(dataset):
     (dataset.path / "figures.csv").write_text(
-        "\n".join(line.rsplit(",", 1)[0] for line in (dataset.path / "figures.csv").read_text().splitlines())
-        + "\n",
+        "\n".join(line.rsplit(",", 1)[0] for line in (dataset.path / "figures.csv").read_text().splitlines()) + "\n",
         encoding="utf-8",
     )  # every line loses its last field, so the header loses "note"
     result = run_cli(dataset)
@@ -91,7 +98,7 @@ def test_cli_bom_and_crlf_accepted(dataset):
 
 
 def test_cli_garbage_gives_problems_not_traceback(dataset):
-    (dataset.path / "figures.csv").write_bytes(b"id,seed\n\xff\xfe\x00garbage,\"\n")
+    (dataset.path / "figures.csv").write_bytes(b'id,seed\n\xff\xfe\x00garbage,"\n')
     (dataset.path / "units.csv").write_text("id,title\n", encoding="utf-8")
     (dataset.path / "datapackage.json").write_text("{not json", encoding="utf-8")
     result = run_cli(dataset)
@@ -334,7 +341,7 @@ def test_figures_schema_check_reports_what_frictionless_reports(dataset, monkeyp
     projects = dataset.line_of("000-projects") + 1
     last = len(dataset.figures) + 2
     for expected in [
-        f"{file}:{projects}: value: '1,357' is not a valid number",
+        f"{file}:{projects}: value: '1,357' is not a valid number: write {VALUE_FORMAT}",
         f"{file}:{projects}: qualifier: 'roughly' is not one of: exact, about, nearly, more_than, at_least, "
         "not_less_than, less_than, at_most",
         f"{file}:{dataset.line_of('002-roads') + 1}: value: -3500 is below the minimum 0",
@@ -366,7 +373,8 @@ def test_signalling_nan_is_not_a_number(dataset):
     dataset.figure("000-projects")["value"] = "sNaN"  # Decimal reads it, then cannot compare it with 0
     dataset.write()
     found = problems_of(dataset)
-    assert f"{dataset.file()}:{dataset.line_of('000-projects')}: value: 'sNaN' is not a valid number" in found
+    line = dataset.line_of("000-projects")
+    assert found == [f"{dataset.file()}:{line}: value: 'sNaN' is not a valid number: write {VALUE_FORMAT}"]
 
 
 def test_seed_name_too_long_for_the_file_system(dataset):
@@ -476,7 +484,7 @@ def test_rows_for_corrected_keep_every_finding_on_a_corrected_figure(seed):
     for row in rows:
         draw = rnd.random()
         row["status"] = "corrected" if draw < 0.15 else "flagged" if draw < 0.2 else row["status"]
-        if rnd.random() < 0.3 and finite_number(row["value"]) is not None:
+        if rnd.random() < 0.3 and readable(row["value"]):
             row["value"] = repr(float(row["value"]) * rnd.choice([0.001, 0.5, 2, 1000, 1e6, -1]))
         if rnd.random() < 0.05:
             row["same_as"] = rnd.choice(ids)
@@ -489,9 +497,172 @@ def test_rows_for_corrected_keep_every_finding_on_a_corrected_figure(seed):
     statuses: dict[str, str] = {}
     for row in rows:
         statuses.setdefault(row["id"], row["status"])
-    numeric = [row for row in rows if finite_number(row["value"]) is not None]
+    numeric = [row for row in rows if readable(row["value"])]
 
     def on_corrected(subset):
         return {f for f in check(subset, indicators, basis="value") if statuses.get(f.figure_id) == "corrected"}
 
     assert on_corrected(validate_module._rows_for_corrected(numeric, statuses)) == on_corrected(numeric)
+
+
+# ---- issue 13: one value reader, links without loops, plausible periods, optional resources ----------
+
+
+def test_cli_value_with_underscores_is_a_problem_not_a_crash_later(dataset):
+    dataset.figure("000-aid-funds-2018-2019")["value"] = "2_740_000_000"  # Python's float() reads it
+    dataset.write()
+    result = run_cli(dataset)
+    assert result.returncode == 1
+    line = dataset.line_of("000-aid-funds-2018-2019")
+    assert result.stdout.splitlines() == [
+        f"{dataset.file()}:{line}: value: '2_740_000_000' is not a valid number: write {VALUE_FORMAT}"
+    ]
+    assert "Traceback" not in result.stderr
+    with pytest.raises(DataError):
+        load_figures(dataset.path)
+
+
+def indicator(dataset, indicator_id: str) -> dict[str, str]:
+    return next(row for row in dataset.tables["indicators"] if row["id"] == indicator_id)
+
+
+def indicator_line(dataset, indicator_id: str) -> int:
+    return 2 + [row["id"] for row in dataset.tables["indicators"]].index(indicator_id)
+
+
+def test_part_of_pointing_at_itself(dataset):
+    indicator(dataset, "aid_funds")["part_of"] = "aid_funds"
+    dataset.write()
+    line = indicator_line(dataset, "aid_funds")
+    assert f"{dataset.file('indicators.csv')}:{line}: part_of: points at the indicator itself" in problems_of(dataset)
+
+
+def test_part_of_loop_of_two_and_of_three(dataset):
+    indicator(dataset, "aid_funds")["part_of"] = "aid_funds_industrial"  # aid_funds_industrial → aid_funds
+    indicator(dataset, "registered_poor")["part_of"] = "employed_poor"  # employed_poor → remaining
+    indicator(dataset, "employed_poor")["part_of"] = "registered_poor_remaining"  # remaining → registered_poor
+    dataset.write()
+    file = dataset.file("indicators.csv")
+    found = [p for p in problems_of(dataset) if p.startswith(file)]
+    assert found == sorted(
+        [
+            f"{file}:{indicator_line(dataset, 'aid_funds')}: part_of: 'aid_funds_industrial' makes a loop of "
+            "part_of links: aid_funds → aid_funds_industrial → aid_funds",
+            f"{file}:{indicator_line(dataset, 'aid_funds_industrial')}: part_of: 'aid_funds' makes a loop of "
+            "part_of links: aid_funds_industrial → aid_funds → aid_funds_industrial",
+            f"{file}:{indicator_line(dataset, 'registered_poor')}: part_of: 'employed_poor' makes a loop of "
+            "part_of links: registered_poor → employed_poor → registered_poor_remaining → registered_poor",
+            f"{file}:{indicator_line(dataset, 'registered_poor_remaining')}: part_of: 'registered_poor' makes a "
+            "loop of part_of links: registered_poor_remaining → registered_poor → employed_poor → "
+            "registered_poor_remaining",
+            f"{file}:{indicator_line(dataset, 'employed_poor')}: part_of: 'registered_poor_remaining' makes a "
+            "loop of part_of links: employed_poor → registered_poor_remaining → registered_poor → employed_poor",
+        ],
+        key=lambda problem: int(problem.split(":")[1]),
+    )
+
+
+def test_part_of_chain_without_loop_passes(dataset):
+    indicator(dataset, "aid_funds")["part_of"] = "enterprise_investment"  # a → b → c, no way back
+    dataset.write()
+    assert [p for p in problems_of(dataset) if "indicators.csv" in p] == []
+
+
+def test_part_of_naming_no_indicator(dataset):
+    indicator(dataset, "projects")["part_of"] = "no_such_indicator"
+    dataset.write()
+    line = indicator_line(dataset, "projects")
+    assert (
+        f"{dataset.file('indicators.csv')}:{line}: part_of: 'no_such_indicator' is not an id in indicators.csv (id)"
+        in problems_of(dataset)
+    )
+
+
+def test_same_as_loop(dataset):
+    dataset.figure("000-aid-funds-2018-2019")["same_as"] = "003-aid-funds-2018-2019"  # which points back
+    dataset.write()
+    found = problems_of(dataset)
+    for figure_id, other in [("000-aid-funds-2018-2019", "003-aid-funds-2018-2019"),
+                             ("003-aid-funds-2018-2019", "000-aid-funds-2018-2019")]:  # fmt: skip
+        assert (
+            f"{dataset.file()}:{dataset.line_of(figure_id)}: same_as: {other!r} makes a loop of same_as links: "
+            f"{figure_id} → {other} → {figure_id}"
+        ) in found
+
+
+def test_same_as_pointing_at_itself(dataset):
+    dataset.figure("003-beneficiaries")["same_as"] = "003-beneficiaries"
+    dataset.write()
+    line = dataset.line_of("003-beneficiaries")
+    assert f"{dataset.file()}:{line}: same_as: points at the figure itself" in problems_of(dataset)
+
+
+@pytest.mark.parametrize("period", ["0000", "2199", "1977", "2011/2199", "0000-01", "2011-01/2199-12"])
+def test_impossible_year_in_period(dataset, period):
+    dataset.figure("002-aid-funds-2011")["period"] = period
+    dataset.write()
+    line = dataset.line_of("002-aid-funds-2011")
+    found = [p for p in problems_of(dataset) if f":{line}: period: " in p]
+    year = next(y for y in period.replace("/", "-").split("-") if y in ("0000", "2199", "1977"))
+    latest = latest_year(json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8")))
+    assert found == [
+        f"{dataset.file()}:{line}: period: {period!r}: year {year} is outside the plausible years 1978–{latest}"
+    ]
+
+
+def test_period_years_at_the_bounds_pass(dataset):
+    descriptor = json.loads((dataset.path / "datapackage.json").read_text(encoding="utf-8"))
+    latest = latest_year(descriptor)
+    dataset.figure("002-aid-funds-2011")["period"] = f"1978/{latest}"
+    dataset.write()
+    assert problems_of(dataset) == []
+
+
+def test_latest_year_is_the_newest_source_plus_the_plan_horizon():
+    sources = [{"date": "2011"}, {"date": "2022-06-02"}, {"date": "2020-05"}, {"title": "undated"}]
+    assert latest_year({"sources": sources}) == 2022 + PLAN_HORIZON_YEARS
+    assert latest_year({"sources": [{"title": "undated"}]}) == FALLBACK_LATEST_YEAR
+    assert latest_year(None) == FALLBACK_LATEST_YEAR
+
+
+def test_the_real_data_lies_in_the_plausible_years():
+    descriptor = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    assert latest_year(descriptor) >= 2022  # the newest source is of 2022
+    for row in load_figures().itertuples():
+        period = parse_period(row.period)
+        assert 1978 <= period.start_year <= period.end_year <= latest_year(descriptor)
+
+
+def write_glosses(dataset, rows: list[str]) -> None:
+    (dataset.path / "quote_glosses.csv").write_text("figure_id,gloss_zh\n" + "".join(r + "\n" for r in rows))
+
+
+def test_quote_glosses_checked_when_present(dataset):
+    descriptor = json.loads((dataset.path / "datapackage.json").read_text(encoding="utf-8"))
+    if "quote_glosses" not in {resource["name"] for resource in descriptor["resources"]}:
+        pytest.skip("data/datapackage.json does not describe quote_glosses yet")
+    write_glosses(dataset, ["000-projects,实施的1357个项目", "002-roads,修建道路3.5公里"])
+    assert problems_of(dataset) == []
+    write_glosses(dataset, ["000-projects,实施的1357个项目", "000-projects,又一次", "000-nothing,无", "002-roads,  "])
+    file = dataset.file("quote_glosses.csv")
+    assert problems_of(dataset) == [
+        f"{file}:3: figure_id: duplicate figure_id '000-projects' (first at line 2)",
+        f"{file}:4: figure_id: '000-nothing' is not an id in figures.csv (id)",
+        f"{file}:5: gloss_zh: the gloss is blank (only spaces)",
+    ]
+
+
+def test_extra_resource_is_optional_and_checked_when_present(dataset):
+    descriptor = json.loads((dataset.path / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"].append(
+        {
+            "name": "notes_extra", "path": "notes_extra.csv", "profile": "tabular-data-resource",
+            "schema": {"fields": [{"name": "id", "type": "string"}, {"name": "count", "type": "integer"}]},
+        }
+    )  # fmt: skip
+    (dataset.path / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert problems_of(dataset) == []  # described, not there: optional
+    (dataset.path / "notes_extra.csv").write_text("id,count\na,1\nb,two\n", encoding="utf-8")
+    assert problems_of(dataset) == [f"{dataset.file('notes_extra.csv')}:3: count: 'two' is not a valid integer"]
+    result = run_cli(dataset)
+    assert result.returncode == 1 and "Traceback" not in result.stderr

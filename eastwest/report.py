@@ -174,6 +174,17 @@ def broken_links(data: ReportData) -> list[str]:
     return problems
 
 
+def untranslated_terms(data: ReportData) -> list[str]:
+    """Locations and bases of figures.csv that data/terms_zh.csv gives no Chinese for (should be none)."""
+    terms = words.vocabulary().terms
+    return sorted(
+        f"{column} {text!r}"
+        for column in ("location", "basis")
+        for text in set(data.figures[column])
+        if text and (column, text) not in terms
+    )
+
+
 class SelfCheckError(AssertionError):
     """A join or count the report relies on does not hold."""
 
@@ -192,10 +203,15 @@ def self_checks(data: ReportData) -> list[str]:
         "check.inputs_known": not unknown_inputs(data),
         "check.links_sound": not broken_links(data),
         "check.glosses_known": set(data.glosses) <= set(figures["id"]),
+        "check.terms_known": not untranslated_terms(data),
     }
     failed = [key for key, passed in checks.items() if not passed]
     if failed:
-        detail = {"check.inputs_known": unknown_inputs(data), "check.links_sound": broken_links(data)}
+        detail = {
+            "check.inputs_known": unknown_inputs(data),
+            "check.links_sound": broken_links(data),
+            "check.terms_known": untranslated_terms(data),
+        }
         raise SelfCheckError("; ".join(f"{key} failed {detail.get(key, '')}".strip() for key in failed))
     return list(checks)
 

@@ -175,13 +175,21 @@ def compact_rows(data: ReportData, figures: pd.DataFrame, lang: str) -> list[dic
         ids = row["ids"].split()
         rows.append(
             {
-                "what": words.indicator(row["indicator"], lang) + (f" ({row['location']})" if row["location"] else ""),
+                "what": _what(row, lang),
                 "period": words.period(row["period"], lang),
                 "value": _checked(row, checks.get(ids[0]), lang),
                 "ids": _id_links(ids),
             }
         )
     return rows
+
+
+def _what(row: dict, lang: str) -> str:
+    """An indicator's title, with the place it was counted in when the figure names one."""
+    title = words.indicator(row["indicator"], lang)
+    if not row.get("location"):
+        return title
+    return t("value.located", lang, what=title, where=words.term("location", row["location"], lang))
 
 
 def family_table(data: ReportData, scope: str, families: Iterable[str], lang: str) -> list:
@@ -588,7 +596,7 @@ def _appendix_row(data: ReportData, row: dict, lang: str) -> dict:
     return {
         "_anchor": f"fig-{row['id']}",
         "id": Html("<code>{}</code>").format(row["id"]),
-        "what": words.indicator(row["indicator"], lang),
+        "what": _what(row, lang),
         "period": words.period(row["period"], lang),
         "value": figure_value(row, lang) + status,
         "quote": quote_html(data, row, lang),

@@ -287,6 +287,8 @@ class Vocabulary:
     indicators: dict[str, dict] = field(default_factory=dict)
     scopes: dict[str, dict] = field(default_factory=dict)
     sources: dict[str, dict] = field(default_factory=dict)  # seed file name → datapackage source
+    figures: dict[str, dict] = field(default_factory=dict)
+    terms: dict[tuple[str, str], str] = field(default_factory=dict)  # (column, English text) → Chinese
 
 
 _DATA_DIR: list[Path] = []
@@ -310,6 +312,8 @@ def _vocabulary(data_dir: Path) -> Vocabulary:
         indicators=rows(tables.load_indicators(data_dir)),
         scopes=rows(tables.load_scopes(data_dir)),
         sources={Path(str(s.get("path", ""))).name: s for s in package.get("sources", [])},
+        figures=rows(tables.load_figures(data_dir)),
+        terms={(r["column"], r["en"]): r["zh"] for r in tables.read_table(data_dir / "terms_zh.csv").rows},
     )
 
 
@@ -364,9 +368,34 @@ def period(text: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a fiel
     return f"{y1}–{y2}" if not m1 else f"{first}–{months[m2]} {y2}"
 
 
+def term(column: str, english: str, lang: str) -> str:
+    """A curated free-text cell (a figure's location or basis) in `lang`, from data/terms_zh.csv."""
+    if lang != "zh" or not english:
+        return english
+    found = vocabulary().terms.get((column, english))
+    if found is None:
+        raise MessageError(f"data/terms_zh.csv has no Chinese for {column} {english!r}")
+    return found
+
+
+def basis(text: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
+    """Field kind `{x:basis}`: what a figure counts, as its `basis` cell says, in `lang`."""
+    return term("basis", str(text), lang)
+
+
+def figure(figure_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
+    """Field kind `{x:figure}`: a figure id → its value as a reader says it ("more than 300,000 people")."""
+    row = vocabulary().figures.get(str(figure_id))
+    if row is None:
+        raise MessageError(f"no figure {figure_id!r} in data/figures.csv")
+    return qualified(float(row["value"]), str(row["unit"]), str(row["qualifier"]), lang)
+
+
 def amount(value: float, lang: str, unit: str) -> str:
     """Field kind `{x:amount:<unit>}`: a number with its unit word."""
     return quantity(float(value), unit, lang)
 
 
-FIELD_KINDS.update({"amount": amount, "indicator": indicator, "scope": scope, "period": period})
+FIELD_KINDS.update(
+    {"amount": amount, "indicator": indicator, "scope": scope, "period": period, "figure": figure, "basis": basis}
+)

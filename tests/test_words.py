@@ -43,13 +43,14 @@ def test_figures_read_the_way_each_language_prints_them(value, unit, qualifier, 
 
 
 def test_compact_rounding_never_prints_ten_thousand_wan():
-    assert words.number(99_995_000, "zh") == "1亿"
-    assert words.number(99_999_999, "zh") == "99999999"
+    assert words.number(99_996_000.5, "zh") == "1亿"  # rounded to four digits: 1亿, not 10000万
+    assert words.number(99_995_000, "zh") == "99995000"  # a whole count keeps its digits
+    assert words.number(1_999_950_000, "zh") == "20亿"
 
 
 def test_bounds_are_said_as_bounds():
     assert words.bounded(9133.3, float("nan"), 9150, "yuan", "en") == "at most 9,150 yuan"
-    assert words.bounded(43630, 43630, float("inf"), "yuan", "en") == "43,630 yuan"
+    assert words.bounded(43630, 43630, float("inf"), "yuan", "en") == "at least 43,630 yuan"
     assert words.bounded(0.97637, 0.976371, 0.976378, "fraction", "en") == "97.6%"
     assert words.bounded(1.532e9, 1.531e9, 1.533e9, "yuan", "zh") == "约15.32亿元"
 

@@ -193,7 +193,7 @@ def _row(
     result = "uses_flagged" if flagged else ("agrees" if agrees else "disagrees")
     for op in everything:
         if op.status == "corrected":
-            notes.append(note("uses_corrected", figure=op.ids[0]))
+            notes.append(note("uses_corrected", figure=op.ids[0], printed=op.printed))
     return {
         "check": check,
         "scope": stated.scope,
@@ -235,9 +235,10 @@ def _as_printed_note(check: Check, combo: Sequence[Operand]) -> dict | None:
     except (ZeroDivisionError, ValueError, OverflowError):
         return None
     verdict = "agrees" if as_printed.overlaps(printed[0].interval) else "disagrees"
-    corrected = [op.ids[0] for op, p in zip(combo, printed, strict=True) if p is not op]
+    corrected = [op for op, p in zip(combo, printed, strict=True) if p is not op]
     suffix = "" if combo[0].unit == "fraction" else "_number"
-    return note(f"as_printed_{verdict}{suffix}", value=as_printed.point, figure=corrected[0])
+    first = corrected[0]
+    return note(f"as_printed_{verdict}{suffix}", value=as_printed.point, figure=first.ids[0], printed=first.printed)
 
 
 def _evaluate(check: Check, operands: Iterable[Operand] | OperandIndex) -> list[dict]:
@@ -392,19 +393,22 @@ def likely_readings(operands: Iterable[Operand]) -> dict[str, dict]:
     unconfirmed: the figure remains flagged and feeds nothing.
     """
     ops = [op for op in operands if op.status in ("corrected", "flagged")]
-    slips: dict[tuple[str, str], tuple[float, str]] = {}
+    slips: dict[tuple[str, str], tuple[float, Operand]] = {}
     for op in ops:
         as_printed = _as_printed(op)
         word = _scale_word(op.printed)
         if as_printed and word and as_printed.interval.point:
-            slips.setdefault((next(iter(op.seeds)), word), (op.interval.point / as_printed.interval.point, op.ids[0]))
+            slips.setdefault((next(iter(op.seeds)), word), (op.interval.point / as_printed.interval.point, op))
     out = {}
     for op in ops:
         key = (next(iter(op.seeds)), _scale_word(op.printed))
         if op.status == "flagged" and key in slips:
             factor, evidence = slips[key]
             code = "likely_reading" if op.unit == "yuan" else "likely_reading_number"
-            out[op.ids[0]] = note(code, figure=op.ids[0], likely=op.interval.point * factor, evidence=evidence)
+            likely = op.interval.point * factor
+            out[op.ids[0]] = note(
+                code, figure=op.ids[0], likely=likely, evidence=evidence.ids[0], printed=evidence.printed
+            )
     return out
 
 

@@ -907,7 +907,7 @@ def standard_notes(
             notes.append(note(NATURE_NOTES[op.nature], figure=op.ids[0]))
     for op in ops:
         if op.status == "corrected":
-            notes.append(note("uses_corrected", figure=op.ids[0]))
+            notes.append(note("uses_corrected", figure=op.ids[0], printed=op.printed))
     for op in ops:
         for rounded in () if op.implied_by else context.rounded.get(op.ids[0], ()):
             notes.append(note("most_precise_statement", figure=op.ids[0], rounded=rounded))

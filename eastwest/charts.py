@@ -79,17 +79,19 @@ def _register_fonts() -> None:
             vl_convert.register_font_directory(folder)
 
 
-def _config(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    return (
-        chart.configure(font=FONT_STACK, padding={"left": 8, "right": 12, "top": 8, "bottom": 8})
-        .configure_axis(labelFont=FONT_STACK, titleFont=FONT_STACK, labelFontSize=11, titleFontSize=12)
-        .configure_legend(labelFont=FONT_STACK, titleFont=FONT_STACK, labelLimit=360, orient="top",
-                          symbolOpacity=1)
-        .configure_title(font=FONT_STACK, subtitleFont=FONT_STACK, fontSize=TITLE_SIZE,
-                         subtitleFontSize=SUBTITLE_SIZE, anchor="start")
-        .configure_text(font=FONT_STACK)
-        .configure_view(stroke=None)
-        .configure_concat(spacing=6)
+def _config() -> alt.Config:
+    """Fonts (the CJK face first, so Chinese is drawn in the HTML and the SVG alike) and layout."""
+    return alt.Config(
+        font=FONT_STACK,
+        padding={"left": 8, "right": 12, "top": 8, "bottom": 8},
+        axis=alt.AxisConfig(labelFont=FONT_STACK, titleFont=FONT_STACK, labelFontSize=11, titleFontSize=12),
+        legend=alt.LegendConfig(labelFont=FONT_STACK, titleFont=FONT_STACK, labelLimit=360, orient="top",
+                                symbolOpacity=1),  # fmt: skip
+        title=alt.TitleConfig(font=FONT_STACK, subtitleFont=FONT_STACK, fontSize=TITLE_SIZE,
+                              subtitleFontSize=SUBTITLE_SIZE, anchor="start"),  # fmt: skip
+        text=alt.MarkConfig(font=FONT_STACK),
+        view=alt.ViewConfig(stroke=None),
+        concat=alt.CompositionConfig(spacing=6),
     )
 
 
@@ -160,9 +162,19 @@ def _heading(title: str, subtitle: str | None, width: float) -> alt.TitleParams:
 
 
 def _assemble(plot, foot, *, title, subtitle, csv_columns, width) -> alt.TopLevelMixin:
-    chart = alt.vconcat(plot, foot) if foot is not None else plot
+    """The plot with its source line beneath, its title, config and the CSV columns in usermeta.
+
+    Built with constructors and attribute assignment: each Altair method call deep-copies the
+    chart with its data, which was most of the time a chart took to make."""
     usermeta = {"eastwest": {"csv": {"dataset": DATASET, "columns": list(csv_columns)}}}
-    return _config(chart.properties(title=_heading(title, subtitle, width), usermeta=usermeta))
+    heading = _heading(title, subtitle, width)
+    if foot is None:
+        chart = plot
+        chart.title, chart.usermeta = heading, usermeta
+    else:
+        chart = alt.VConcatChart(vconcat=[plot, foot], title=heading, usermeta=usermeta)
+    chart.config = _config()
+    return chart
 
 
 # ---- data -------------------------------------------------------------------------------------------
@@ -394,7 +406,7 @@ def time_chart(
     def y(field: str) -> alt.Y:
         return alt.Y(f"{field}:Q", scale=y_scale, title=axis_title)
 
-    base = alt.Chart(data)
+    base = alt.Chart()
     single, multi = base.transform_filter("!datum.multi"), base.transform_filter("datum.multi")
     tooltip = _tooltip(lang, "period")
     layers = [
@@ -418,7 +430,7 @@ def time_chart(
             for kind, hue in ((KIND_STATED, STATED_COLOUR), (KIND_IMPLIED, IMPLIED_COLOUR))
         ],
     ]
-    plot = alt.layer(*layers).properties(width=WIDTH, height=TIME_HEIGHT)
+    plot = alt.LayerChart(layer=layers, data=data, width=WIDTH, height=TIME_HEIGHT)
     return _assemble(plot, _source_foot(source, lang, WIDTH), title=title, subtitle=subtitle,
                      csv_columns=TIME_CSV_COLUMNS, width=WIDTH)  # fmt: skip
 
@@ -487,7 +499,7 @@ def bar_chart(
     frame, axis_title = _bar_frame(points, unit, lang, unit_label)
     step = max(24, 13 * max(len(lines) for lines in frame["row_lines"]) + 10)
     colour, _ = _kind_encodings(lang)
-    base = alt.Chart(alt.Data(values=_records(frame), name=DATASET))
+    base = alt.Chart()
     y = alt.Y("row:N", sort=None, title=None, axis=None)
     x_scale = alt.Scale(zero=True, domainMin=0)
     tooltip = _tooltip(lang, "period_text", qualifier="qualifier" in frame.columns)
@@ -502,7 +514,8 @@ def bar_chart(
         base.mark_text(align="right", dx=-8, fontSize=BAR_LABEL_SIZE, lineHeight=BAR_LABEL_SIZE * 1.25)
         .encode(y=y, x=alt.value(0), text="row_lines:N"),
     ]
-    plot = alt.layer(*layers).properties(width=BAR_PLOT_WIDTH, height=alt.Step(step))
+    data = alt.Data(values=_records(frame), name=DATASET)
+    plot = alt.LayerChart(layer=layers, data=data, width=BAR_PLOT_WIDTH, height=alt.Step(step))
     width = BAR_PLOT_WIDTH + BAR_LABEL_WIDTH
     foot = _source_foot(source, lang, width, left=BAR_LABEL_WIDTH + 8)
     return _assemble(plot, foot, title=title, subtitle=subtitle, csv_columns=BAR_CSV_COLUMNS, width=width)

@@ -297,8 +297,7 @@ def _same_as_pairs(figures: pd.DataFrame, operands: list[Operand]) -> list[dict]
             notes = [note("restated_in_source", figure=a.ids[0], other=b.ids[0])]
         else:
             seeds = ", ".join(sorted(s[:3] for s in a.seeds | b.seeds))
-            notes = [note("same_fact_two_reports", figure=a.ids[0], other=b.ids[0]),
-                     note("one_briefing_two_reports", seeds=seeds)]  # fmt: skip
+            notes = [note("same_fact_two_reports", figure=a.ids[0], other=b.ids[0], seeds=seeds)]
         for field_ in ("scope", "indicator", "period"):
             mine, theirs = getattr(a, field_), getattr(b, field_)
             if mine != theirs:

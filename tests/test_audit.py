@@ -105,7 +105,7 @@ def test_linked_statements_in_000_and_003_agree(table):
     assert beneficiaries.iloc[0]["agrees"]  # "more than 300,000" and "30多万"
     assert (table[table["check"] == "same_as"]["agrees"]).all()
     # one briefing reported twice: agreement is not independent confirmation
-    assert codes(linked.iloc[0])["one_briefing_two_reports"]["seeds"] == "000, 003"
+    assert codes(linked.iloc[0])["same_fact_two_reports"]["seeds"] == "000, 003"
 
 
 def test_flagged_figures_appear_but_never_pass(table, real):

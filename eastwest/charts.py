@@ -361,6 +361,8 @@ def _time_frame(points: pd.DataFrame, unit: str, lang: str, first_year, last_yea
         raise ValueError("chart data: a row ends before it starts")
     first = int(first_year if first_year is not None else frame["start"].min())
     last = int(last_year if last_year is not None else frame["end"].max())
+    if frame["start"].min() < first or frame["end"].max() > last:
+        raise ValueError(f"chart data: rows outside the axis {first}–{last}")
     years = frame["end"] - frame["start"] + 1
     divisor, axis_title = _scale(pd.concat([frame["value"] / years, frame["upper"] / years]), unit, lang)
     _plotted(frame, divisor, years)

@@ -4,8 +4,16 @@ HTML (`notebook_to_html`): nbconvert's `basic` template renders the cells (code 
 our own page shell, so nothing is fetched when the file is opened: no require.js, no MathJax, no
 CDN. The Vega runtime (vega + vega-lite + vega-embed, from vl-convert) is inlined once in the
 head, and each chart is a <div> plus one `vegaEmbed` call; the chart's SVG sits in a <noscript>
-for readers without JavaScript. Chart ids are numbered in document order, so the same notebook
-always gives the same bytes.
+for readers without JavaScript, and a link under it holds the chart's data as CSV (a data: URI).
+Tables of class `appendix` get a filter box and sortable headers from a small script of our own
+(eastwest/table_tools.js). Chart ids are numbered in document order, so the same notebook always
+gives the same bytes.
+
+Languages: every page function takes `lang` ("en" or "zh"). It sets `<html lang>` ("en",
+"zh-Hans"), words the page furniture from eastwest/messages/pages.toml (running heads, cover,
+contents, index, download link, table tools) and links the same page in the other edition:
+English pages live in reports/, Chinese ones in reports/zh/ under the same file names. Chinese
+text is set in Noto Sans / Serif CJK SC with full-width punctuation and no hyphenation (BASE_CSS).
 
 PDF (`notebook_to_pdf`, `combined_pdf`): the same cells, with each chart's SVG inlined instead of
 its spec, laid out by WeasyPrint on A4 with page numbers, Noto CJK fonts embedded and PDF dates

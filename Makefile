@@ -26,13 +26,22 @@ $(STAMPS)/venv: requirements.lock tools.lock | $(STAMPS)
 	@test -x $(PY) || $(PYTHON_SYS) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r tools.lock
 	@$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
-	@$(PY) -c 'import sysconfig, pathlib; pathlib.Path(sysconfig.get_paths()["purelib"], "eastwest-repo.pth").write_text(str(pathlib.Path.cwd()) + "\n")'
 	@touch $@
 
+# A copied or moved checkout keeps the old absolute paths in .venv (its scripts' first lines, the .pth
+# that puts the repository on sys.path) and in the kernel spec, and would run the original's code.
+# The kernel stamp holds the venv's real path; when it or the interpreter the spec names differs from
+# this checkout's, the step runs again: scripts/bind-venv.py rewrites the old paths, points the .pth
+# here, registers the kernel anew and prints the path for the stamp.
+VENV_REAL := $(shell cd $(VENV) 2>/dev/null && pwd -P)
+KERNEL_SPEC := $(VENV)/share/jupyter/kernels/$(KERNEL)/kernel.json
+ifneq ($(file < $(STAMPS)/kernel),$(VENV_REAL))
+.PHONY: $(STAMPS)/kernel
+else ifeq ($(findstring "$(VENV_REAL)/bin/python",$(file < $(KERNEL_SPEC))),)
+.PHONY: $(STAMPS)/kernel
+endif
 $(STAMPS)/kernel: $(STAMPS)/venv
-	@$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (eastwest)" >/dev/null
-	@echo "setup: registered Jupyter kernel '$(KERNEL)'"
-	@touch $@
+	@$(PY) scripts/bind-venv.py $(KERNEL) "Python (eastwest)" > $@.tmp && mv $@.tmp $@
 
 $(STAMPS)/system: | $(STAMPS)
 	@bash scripts/ensure-system.sh
@@ -87,5 +96,5 @@ lock: ## Regenerate requirements.lock from requirements.in (needs network)
 	@echo "lock: requirements.lock updated; keep environment.yml's list in step"
 
 clean: ## Remove built reports and caches (keeps .venv)
-	rm -rf reports/* reports/.build .pytest_cache .ruff_cache .hypothesis
+	rm -rf reports/* reports/.current reports/.versions reports/.build .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -not -path './.venv/*' -prune -exec rm -rf {} +

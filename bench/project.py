@@ -42,8 +42,10 @@ def copy_project(dest: Path, repo: Path = REPO, *, with_venv: bool = True) -> Pa
         os.symlink(repo / ".venv", dest / ".venv")
         stamps = dest / ".make"
         stamps.mkdir(exist_ok=True)
-        for stamp in ("venv", "kernel", "system"):
+        for stamp in ("venv", "system"):
             (stamps / stamp).touch()
+        # The kernel stamp names the venv it was made for (see the Makefile): the shared one.
+        (stamps / "kernel").write_text(str((repo / ".venv").resolve()), encoding="utf-8")
     return dest
 
 

@@ -26,11 +26,18 @@ Steps, in order; the first failure stops the build with a message and exit statu
    every PDF. That one keeps each report's laid-out pages: a forked copy of it writes the
    report's PDF while it lays out the next, and report.pdf is a contents page followed by those
    same pages once every notebook has run, so no report is laid out twice.
-5. Everything is first written to a private staging directory (reports/.build/.stage.tmp-<pid>-*);
-   only when every job has succeeded are the files renamed into reports/ one by one (os.replace,
-   atomic per file), outputs before the manifest. A failed, interrupted or killed build
-   therefore leaves the previous reports as they were; leftovers of a killed build are removed by
-   the next one. A lock (reports/.build/lock) makes concurrent builds take turns.
+5. Everything is written into a new version folder (reports/.versions/.v.tmp-<pid>-*, see
+   eastwest.atomic): once every job has succeeded, the outputs that were not rebuilt are added as
+   hard links to the published version's files, the version's own record (its manifest: output →
+   key) is written into it, and it is published with one atomic rename of the `reports/.current`
+   link; every reader-facing name in reports/ is a link into `.current`. A failed, interrupted or
+   killed build therefore leaves the previous set as it was, whole; what a killed build left is
+   removed by the next one. The record travels with its files, so deleting reports/.build (caches,
+   logs, the lock) at any moment costs at worst a rebuild. A lock (reports/.build/lock) makes
+   concurrent builds take turns.
+6. A failure of the environment (reports/ not writable or a dangling link, a full disk, a dead
+   kernel, a kernel registered for another checkout, a reference table that cannot be read) ends
+   in one sentence naming the cause and what to do, with exit status 1 and no traceback.
 
 What a job's key covers (documented decision):
 - every job: the notebook file, all of eastwest/*.py, requirements.lock, the kernel name and the
@@ -60,6 +67,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import errno
 import fcntl
 import hashlib
 import io
@@ -79,7 +87,6 @@ from eastwest import atomic, params, paths
 
 KERNEL = "eastwest"
 BUILD_DIR_NAME = ".build"
-MANIFEST = "manifest.json"
 VALIDATED = "validated"
 DEFAULT_JOBS = 2
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -87,6 +94,40 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 class BuildError(Exception):
     """A failure explained by its message (no traceback is shown)."""
+
+
+# ---- failures of the environment, in one sentence ------------------------------------------------
+
+FULL_DISK = {errno.ENOSPC, errno.EDQUOT}
+NOT_WRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS}
+
+
+def environment_message(error: OSError) -> str:
+    """What went wrong outside the code (disk, permissions, a missing folder) and what to do."""
+    where = paths.relative(Path(os.fsdecode(error.filename))) if error.filename else "a file of the build"
+    if error.errno in FULL_DISK:
+        return f"the disk is full (no space left to write {where}); free some space, then run `make report` again"
+    if error.errno in NOT_WRITABLE:
+        return (
+            f"{where} cannot be written ({error.strerror}); make reports/ writable (or remove it, and the build "
+            "creates it), then run `make report` again"
+        )
+    return (
+        f"{where}: {error.strerror or error}; check that reports/ is a folder you can write, "
+        "then run `make report` again"
+    )
+
+
+def check_reports_folder(reports: Path) -> None:
+    """reports/ must be a folder, or absent (then it is created); a dangling link is named."""
+    if reports.is_symlink() and not reports.exists():
+        raise BuildError(
+            f"{paths.relative(reports)} is a symbolic link to {os.readlink(reports)}, which does not exist; create "
+            "that folder (or remove the link, and the build creates a folder), then run `make report` again"
+        )
+    if reports.exists() and not reports.is_dir():
+        raise BuildError(f"{paths.relative(reports)} is a file, not a folder; move it away, then run `make report`")
+    reports.mkdir(parents=True, exist_ok=True)
 
 
 # ---- hashing ---------------------------------------------------------------------------------
@@ -284,9 +325,13 @@ def make_plan(
 # ---- manifest and lock -----------------------------------------------------------------------
 
 
-def read_manifest(build_dir: Path) -> dict[str, str]:
+def read_manifest(reports: Path) -> dict[str, str]:
+    """The record of the published version: output → the key it was built from."""
+    version = atomic.current_version(reports)
+    if version is None:
+        return {}
     try:
-        data = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((version / atomic.MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -456,8 +501,17 @@ def _short(text: str, limit: int = 3000) -> str:
 
 
 def _failure(job: Job, step: str, error: BaseException) -> str:
+    """A failure of one job as the build prints it: one sentence when its cause is the environment
+    (disk, permissions, a dead kernel), else the traceback (a fault in the code)."""
     import traceback
 
+    if isinstance(error, OSError) and error.errno is not None:
+        return f"build: {job.name}: {environment_message(error)}"
+    if type(error).__name__ == "DeadKernelError" or "Kernel died" in str(error):
+        return (
+            f"build: the Jupyter kernel died while {step} notebooks/{job.notebook} ({job.name}); its last words "
+            "are in reports/.build/kernels.log. If memory ran out, free some; else run `make setup`, then `make report`"
+        )
     detail = _short("".join(traceback.format_exception(error)))
     return f"build: notebooks/{job.notebook} ({job.name}): {step} failed:\n{detail}"
 
@@ -551,6 +605,9 @@ def _write_forked(document, path: Path) -> None:
             _die_with_parent(os.getppid())
             atomic.write_bytes(path, document.write_pdf(), durable=False)
             status = 0
+        except OSError as error:  # the environment (e.g. a full disk): its errno is the exit status
+            status = error.errno if error.errno in FULL_DISK | NOT_WRITABLE else 1
+            print(f"build: {environment_message(error)}", file=sys.stderr, flush=True)
         except BaseException:  # noqa: BLE001 - reported through the exit status
             import traceback
 
@@ -588,10 +645,15 @@ def finish_pdfs(
         while _WRITERS:
             pid, status = os.waitpid(next(iter(_WRITERS)), 0)
             name = _WRITERS.pop(pid)
-            if status != 0:
+            code = os.waitstatus_to_exitcode(status)
+            if code in FULL_DISK | NOT_WRITABLE:
+                return output, f"build: {environment_message(OSError(code, os.strerror(code), name))}", 0.0
+            if code != 0:
                 failed.append(name)
         if failed:
             return output, f"build: writing {', '.join(sorted(failed))} failed (see the messages above)", 0.0
+    except OSError as error:
+        return output, f"build: {environment_message(error)}", 0.0
     except Exception as error:
         detail = _short("".join(traceback.format_exception(error)))
         return output, f"build: {output}: rendering failed:\n{detail}", 0.0
@@ -612,7 +674,11 @@ def _worker_init(log_path: str, parent: int) -> None:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     _die_with_parent(parent)
     # Kernels inherit this stderr: their start-up and shut-down chatter goes to the build log.
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    try:  # reports/.build may have been deleted meanwhile (`make clean`): make it again
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError:
+        fd = os.open(os.devnull, os.O_WRONLY)
     os.dup2(fd, 2)
     os.close(fd)
 
@@ -659,9 +725,16 @@ def check_kernel(kernel: str) -> None:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
-        KernelSpecManager().get_kernel_spec(kernel)
+        spec = KernelSpecManager().get_kernel_spec(kernel)
     except NoSuchKernel:
         raise BuildError(f"Jupyter kernel {kernel!r} is not registered; run `make setup`") from None
+    interpreter = Path(spec.argv[0]) if spec.argv else Path()
+    here = os.path.realpath(Path(sys.executable).parent)
+    if not interpreter.is_absolute() or os.path.realpath(interpreter.parent) != here:
+        raise BuildError(
+            f"Jupyter kernel {kernel!r} runs {interpreter}, not this checkout's {paths.relative(Path(sys.executable))} "
+            "(a copied or moved checkout?); run `make setup`, which registers it again"
+        )
 
 
 class Interrupted(BaseException):
@@ -690,13 +763,14 @@ def build(
     reports = Path(reports).resolve() if reports else root / "reports"
     build_dir = reports / BUILD_DIR_NAME
     request = request or params.Request()
+    check_reports_folder(reports)
 
     # A bad SCOPE is reported before the (slower) validation, when the tables can be read at all;
     # if they cannot, validation explains why and the scope is checked after it.
     try:
         scope = params.check_scope(request.scope, data_dir)
         scope_checked = True
-    except (OSError, UnicodeDecodeError, csv.Error, KeyError):
+    except params.TableError:
         scope, scope_checked = request.scope, False
     inputs = Inputs.scan(root, data_dir)
     validation_key = inputs.validation_key()
@@ -720,7 +794,7 @@ def build(
         atomic.clean_stale(reports)
         clean_kernel_dirs()
         plan = make_plan(root, data_dir, inputs, request, kernel)
-        manifest = read_manifest(build_dir)
+        manifest = read_manifest(reports)
         todo = [
             job for job in plan.jobs
             if force or not all(up_to_date(reports, manifest, out, job.key) for out in job.outputs())
@@ -740,8 +814,7 @@ def build(
         if not todo and not tables_todo and not final_todo:
             log(f"build: reports/ is up to date ({len(plan.jobs)} report(s))")
             return 0
-        stage = build_dir / f".stage{atomic.TEMP_MARK}{os.getpid()}-{os.urandom(4).hex()}"
-        stage.mkdir(parents=True)
+        stage = atomic.new_version(reports)
         previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
         for sig in previous:
             signal.signal(sig, _raise_interrupted)
@@ -810,6 +883,7 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
     count = max(1, min(jobs, len(todo)))
     if todo:
         log_path = reports / BUILD_DIR_NAME / "kernels.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         log_path.write_text("", encoding="utf-8")
         # Longest first (by the previous build's times), so the longest report does not start last.
         durations = read_timings(reports / BUILD_DIR_NAME)
@@ -894,7 +968,10 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
                 time.sleep(0.05)
             if pending_exec and not any(p.is_alive() for p in executors) and queue.empty():
                 codes = ", ".join(str(p.exitcode) for p in executors)
-                log(f"build: a notebook process stopped unexpectedly (exit codes {codes}); reports/ left as it was")
+                log(
+                    f"build: a notebook process stopped unexpectedly (exit codes {codes}); the kernels' messages are "
+                    "in reports/.build/kernels.log; reports/ left as it was"
+                )
                 return 1
         if final_todo:
             entries = index_entries(plan, data_dir)
@@ -992,28 +1069,26 @@ def index_entries(plan: Plan, data_dir: Path) -> list[dict[str, str]]:
 
 
 def commit(stage: Path, reports: Path, manifest: dict[str, str], keys: dict[str, str], plan: Plan) -> None:
-    """Move the staged files into reports/ one by one, then record their keys."""
-    staged = sorted(
-        (path for path in stage.rglob("*") if path.is_file() and not atomic.is_temp(path)),
-        key=lambda path: (path.name in ("report.pdf", "index.html"), str(path)),
+    """Complete the staged version with the outputs it did not rebuild, record it, publish it.
+
+    The record (the version's manifest) lists an output only when the file is in the version: one
+    built in this run (from its planned key) or carried over from the published version, whose own
+    record gave that file the same key. A partial (SCOPE) build keeps every other output as it was;
+    a full build drops outputs that are no longer planned (e.g. a scope that has no figures now).
+    """
+    record = dict(manifest) if plan.partial else {}
+    record.update(keys)
+    atomic.carry_over(
+        atomic.current_version(reports), stage, lambda name: name in record and manifest.get(name) == record[name]
     )
-    for path in staged:
-        relative = path.relative_to(stage)
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
-        atomic.move_into_place(path, reports / relative)
-    for folder in {reports, reports / "notebooks"}:
-        atomic.fsync_dir(folder)
-    updated = dict(manifest)
-    if not plan.partial:
-        # A report that is no longer planned (e.g. a scope without figures now) is removed.
-        for output in list(updated):
-            if output not in keys and output not in ("report.pdf", "index.html"):
-                with contextlib.suppress(FileNotFoundError):
-                    (reports / output).unlink()
-                del updated[output]
-    updated.update(keys)
-    atomic.write_text(reports / BUILD_DIR_NAME / MANIFEST, json.dumps(updated, indent=1, sort_keys=True) + "\n")
+    missing = [name for name in sorted(record) if not (stage / name).is_file()]
+    if missing:
+        raise BuildError(
+            f"{len(missing)} output(s) vanished from the staging folder before publishing ({missing[0]}, ...); "
+            "was `make clean` run during the build? Nothing was published; run `make report` again"
+        )
+    atomic.write_text(stage / atomic.MANIFEST, json.dumps(record, indent=1, sort_keys=True) + "\n", durable=False)
+    atomic.publish(reports, stage)
 
 
 # ---- command line ----------------------------------------------------------------------------
@@ -1055,6 +1130,12 @@ def main(argv: list[str] | None = None) -> int:
     except (params.ParamError, BuildError) as error:
         print(f"build: {error}", file=sys.stderr)
         return 2 if isinstance(error, params.ParamError) else 1
+    except params.TableError as error:
+        print(f"build: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"build: {environment_message(error)}; reports/ was left as it was", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -30,6 +30,10 @@ class ParamError(Exception):
     """A parameter name or value the build does not accept. The message is shown as is."""
 
 
+class TableError(ValueError):
+    """A reference table that a parameter is checked against cannot be read; the message names it."""
+
+
 @dataclass(frozen=True)
 class Request:
     """What the user asked for, checked."""
@@ -65,12 +69,24 @@ def notebook_parameters(path: Path) -> dict[str, str]:
 
 def read_ids(csv_path: Path, column: str) -> list[str]:
     """Values of one column of a CSV file, in file order, without duplicates (csv module only)."""
+    from eastwest import paths
+
     seen: dict[str, None] = {}
-    with open(csv_path, encoding="utf-8-sig", newline="") as handle:
-        for row in csv.DictReader(handle):
-            value = (row.get(column) or "").strip()
-            if value:
-                seen.setdefault(value, None)
+    try:
+        with open(csv_path, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if column not in (reader.fieldnames or []):
+                raise TableError(
+                    f"{paths.relative(csv_path)}: its header has no {column!r} column, so the ids cannot be read; "
+                    "fix the file (`make validate` names each problem)"
+                )
+            for row in reader:
+                value = (row.get(column) or "").strip()
+                if value:
+                    seen.setdefault(value, None)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        reason = getattr(error, "strerror", None) or error
+        raise TableError(f"{paths.relative(csv_path)}: cannot be read ({reason}); fix or restore the file") from None
     return list(seen)
 
 
@@ -101,6 +117,14 @@ def check_scope(value: str | None, data_dir: Path) -> str | None:
         raise ParamError(
             f"SCOPE={_show(value)} has no figures in data/figures.csv, so there is no report for it; "
             f"scopes with figures: {', '.join(valid)}"
+        )
+    if not valid:
+        from eastwest import paths
+
+        where = [paths.relative(Path(data_dir) / name) for name in ("scopes.csv", "figures.csv")]
+        raise ParamError(
+            f"unknown SCOPE {_show(value)}: {where[0]} lists no scope that {where[1]} uses, so there is no "
+            "scope report to build; check both files (`make validate` names each problem)"
         )
     raise ParamError(f"unknown SCOPE {_show(value)}; valid values: {', '.join(valid)}")
 

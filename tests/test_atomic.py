@@ -120,3 +120,106 @@ def test_clean_stale_removes_dead_staging_directories_but_not_live_ones(tmp_path
     removed = atomic.clean_stale(tmp_path)
     assert removed == [stale_dir]
     assert live.exists() and ordinary.exists()
+
+
+# ---- a set of files published at once --------------------------------------------------------------
+
+
+def stage_version(folder: Path, label: str, names: list[str]) -> Path:
+    """A staged version whose every file says which version it belongs to."""
+    stage = atomic.new_version(folder)
+    for name in names:
+        (stage / name).parent.mkdir(parents=True, exist_ok=True)
+        (stage / name).write_text(f"{label} {name}")
+    return stage
+
+
+def reader_view(folder: Path) -> dict[str, str]:
+    """What a reader finds under `folder` through its ordinary names (links followed, dot names skipped)."""
+    seen = {}
+    for here, dirs, files in os.walk(folder, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith("."):
+                path = Path(here) / name
+                seen[path.relative_to(folder).as_posix()] = path.read_text()
+    return seen
+
+
+def test_publish_switches_the_whole_set_and_keeps_reader_paths(tmp_path: Path):
+    reports = tmp_path / "reports"
+    (reports / "candidates").mkdir(parents=True)  # not the build's: left alone
+    (reports / "candidates" / "x.csv").write_text("mine")
+    first = atomic.publish(reports, stage_version(reports, "v1", ["index.html", "a.pdf", "zh/index.html"]))
+    assert reader_view(reports) == {
+        "index.html": "v1 index.html", "a.pdf": "v1 a.pdf", "zh/index.html": "v1 zh/index.html",
+        "candidates/x.csv": "mine",
+    }  # fmt: skip
+    stage = stage_version(reports, "v2", ["index.html", "b.pdf"])
+    assert atomic.carry_over(atomic.current_version(reports), stage, lambda name: name == "zh/index.html") == [
+        "zh/index.html"
+    ]
+    assert (stage / "zh" / "index.html").stat().st_ino == (first / "zh" / "index.html").stat().st_ino  # a hard link
+    second = atomic.publish(reports, stage)
+    assert reader_view(reports) == {
+        "index.html": "v2 index.html", "b.pdf": "v2 b.pdf", "zh/index.html": "v1 zh/index.html",
+        "candidates/x.csv": "mine",
+    }  # fmt: skip
+    assert not (reports / "a.pdf").is_symlink()  # a name the new version lacks is gone
+    assert sorted(p.name for p in (reports / atomic.VERSIONS).iterdir()) == [second.name]
+    assert atomic.current_version(reports) == second
+
+
+def test_the_layout_without_versions_is_adopted_without_a_mixed_moment(tmp_path: Path):
+    reports = tmp_path / "reports"
+    (reports / "notebooks").mkdir(parents=True)
+    for name in ("index.html", "a.pdf", "notebooks/a.ipynb"):
+        (reports / name).write_text(f"old {name}")
+    (reports / "notes.txt").write_text("a reader's own file")
+    atomic.publish(reports, stage_version(reports, "new", ["index.html", "a.pdf", "notebooks/a.ipynb"]))
+    assert reader_view(reports) == {
+        "index.html": "new index.html", "a.pdf": "new a.pdf", "notebooks/a.ipynb": "new notebooks/a.ipynb",
+        "notes.txt": "a reader's own file",
+    }  # fmt: skip
+    assert (reports / "notebooks").is_symlink() and leftovers(reports) == [".current", ".versions"]
+
+
+PUBLISHER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from eastwest import atomic
+    reports, names = Path(sys.argv[1]), sys.argv[2].split(",")
+    for number in range(1, 100000):
+        stage = atomic.new_version(reports)
+        for name in names:
+            (stage / name).parent.mkdir(parents=True, exist_ok=True)
+            (stage / name).write_text(str(number))
+        atomic.publish(reports, stage)
+        print(number, flush=True)
+    """
+)
+
+
+def test_a_publisher_killed_at_any_moment_leaves_one_whole_version(tmp_path: Path):
+    import random
+
+    reports = tmp_path / "reports"
+    names = ["index.html", "report.pdf", "metrics.csv", "audit.csv", "zh/index.html", "zh/report.pdf",
+             "notebooks/01-overview.ipynb"]  # fmt: skip
+    rng = random.Random(13)
+    kills = 0
+    while kills < 40:
+        writer = subprocess.Popen(
+            [sys.executable, "-c", PUBLISHER, str(reports), ",".join(names)], stdout=subprocess.PIPE, text=True
+        )
+        writer.stdout.readline()  # one version is published: the kill falls among later ones
+        time.sleep(rng.uniform(0.0, 0.05))
+        writer.send_signal(signal.SIGKILL)
+        writer.wait()
+        kills += 1
+        view = reader_view(reports)
+        assert sorted(view) == sorted(names), view
+        assert len(set(view.values())) == 1, view  # every file of one version
+        atomic.clean_stale(reports)
+    assert [p for p in (reports / atomic.VERSIONS).iterdir() if atomic.is_temp(p)] == []

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bench.project import clean_env, copy_project, python
+from eastwest import atomic
 
 BUILD = [python(), "-m", "eastwest.build"]
 
@@ -32,12 +33,19 @@ def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
 
 
 def snapshot(reports: Path, *, with_times: bool = False) -> dict[str, object]:
-    """Every file under reports/ (hidden build state included) → its bytes (and mtime)."""
+    """Every file a reader finds under reports/ (links followed), the build state in .build/ and the
+    published version's record (as "manifest") → its bytes (and mtime)."""
     result: dict[str, object] = {}
-    for path in sorted(reports.rglob("*")):
-        if path.is_file() and path.name != "kernels.log":
-            key = path.relative_to(reports).as_posix()
-            result[key] = (path.read_bytes(), path.stat().st_mtime_ns) if with_times else path.read_bytes()
+    files = [path for path in (reports / ".build").glob("*") if path.is_file() and path.name != "kernels.log"]
+    for here, dirs, names in os.walk(reports, followlinks=True):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        files += [Path(here) / name for name in names if not name.startswith(".")]
+    version = atomic.current_version(reports)
+    if version is not None and (version / atomic.MANIFEST).is_file():
+        files.append(version / atomic.MANIFEST)
+    for path in sorted(files):
+        key = "manifest" if path.name == atomic.MANIFEST else path.relative_to(reports).as_posix()
+        result[key] = (path.read_bytes(), path.stat().st_mtime_ns) if with_times else path.read_bytes()
     return result
 
 
@@ -46,7 +54,7 @@ def report_files(reports: Path) -> dict[str, bytes]:
     return {
         key: value
         for key, value in snapshot(reports).items()
-        if not key.startswith(".build/")
+        if not key.startswith(".build/") and key != "manifest"
     }
 
 
@@ -224,8 +232,7 @@ def test_two_clones_at_different_paths_build_identical_bytes(built: Path, tmp_pa
     assert len(compared) >= 2 * len(expected_names(built)) + 2
     assert [k for k in compared if first[k] != second[k]] == []
     # The same inputs give the same keys, so a copied tree is up to date wherever it lies.
-    manifest = "reports/.build/manifest.json"
-    assert (built / manifest).read_bytes() == (other / manifest).read_bytes()
+    assert snapshot(built / "reports")["manifest"] == snapshot(other / "reports")["manifest"]
 
 
 # ---- incremental -------------------------------------------------------------------------------
@@ -347,7 +354,7 @@ def test_an_interrupted_build_leaves_the_previous_reports(built: Path, tmp_path:
         assert code == -signal.SIGKILL
     else:
         assert code == 130 and "reports/ left as it was" in rest, rest
-        assert [p for p in (root / "reports" / ".build").iterdir() if ".stage" in p.name] == []
+        assert [p for p in (root / "reports" / atomic.VERSIONS).iterdir() if atomic.is_temp(p)] == []
     assert report_files(root / "reports") == before
     assert_complete(root / "reports")
     # Nothing of the build keeps running (workers and kernels follow the main process).
@@ -421,7 +428,7 @@ def test_make_scope_builds_only_that_scope(built: Path, tmp_path: Path):
     changed = {k for k in after if after[k] != before.get(k)}
     assert changed <= {
         "02-cooperation-national.html", "02-cooperation-national.pdf", "notebooks/02-cooperation-national.ipynb",
-        ".build/manifest.json", ".build/validated", ".build/timings.json", ".build/validation-cache.json",
+        "manifest", ".build/validated", ".build/timings.json", ".build/validation-cache.json",
     }  # fmt: skip
 
 
@@ -441,3 +448,231 @@ def test_concurrent_builds_take_turns_and_a_fresh_kernel_gives_the_same_bytes(bu
     # Built alone in a fresh kernel, the national report equals the one built after other notebooks
     # in a reused kernel during the full build.
     assert after == before
+
+
+# ---- the published set: whole, and recorded truly ------------------------------------------------
+
+
+def differing(one: dict[str, bytes], other: dict[str, bytes]) -> set[str]:
+    return {key for key in set(one) | set(other) if one.get(key) != other.get(key)}
+
+
+def test_deleting_the_build_folder_during_a_build_never_leaves_stale_files_called_current(built: Path, tmp_path: Path):
+    # `make clean` while a build runs. A new data version date changes every PDF, so an old PDF is visible.
+    root = clone_of(built, tmp_path)
+    before = report_files(root / "reports")
+    package = root / "data" / "datapackage.json"
+    text = package.read_text(encoding="utf-8")
+    day = re.search(r'"created": "\d{4}-\d{2}-(\d{2})', text)
+    other_day = "02" if day.group(1) != "02" else "03"
+    package.write_text(text[: day.start(1)] + other_day + text[day.end(1) :], encoding="utf-8")
+    process = subprocess.Popen(
+        BUILD, cwd=root, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    while process.poll() is None:
+        shutil.rmtree(root / "reports" / ".build", ignore_errors=True)
+        time.sleep(0.3)
+    output = process.stdout.read()
+    assert "Traceback" not in output, output
+    pdfs = [key for key in before if key.endswith(".pdf")]
+    after = report_files(root / "reports")
+    if process.returncode == 0:
+        assert [key for key in pdfs if after[key] == before[key]] == [], "an old PDF published as current"
+    else:
+        assert after == before, output
+    # Whatever happened, the next build ends with every PDF of the new data version.
+    result = run(BUILD, root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    after = report_files(root / "reports")
+    assert [key for key in pdfs if after[key] == before[key]] == [], result.stdout
+    assert_complete(root / "reports")
+
+
+PUBLISH_SLOWLY = """
+import os, shutil, sys, time
+from eastwest import atomic, build
+
+publish, slow = atomic.publish, {}
+
+def slowed(function):
+    def call(*args, **kwargs):
+        time.sleep(0.01)
+        return function(*args, **kwargs)
+    return call
+
+def publish_slowly(folder, stage):  # each step of publishing takes a moment, so a kill can land inside it
+    names = ("replace", "symlink", "unlink", "fsync", "rmdir", "link")
+    real = {name: getattr(os, name) for name in names}
+    print("publishing", flush=True)
+    start = time.perf_counter()
+    for name in names:
+        setattr(os, name, slowed(real[name]))
+    try:
+        return publish(folder, stage)
+    finally:
+        for name in names:
+            setattr(os, name, real[name])
+        print(f"published in {time.perf_counter() - start:.3f} s", flush=True)
+
+atomic.publish = publish_slowly
+sys.exit(build.main(sys.argv[1:]))
+"""
+
+
+def test_a_build_killed_while_publishing_leaves_one_whole_set(built: Path, tmp_path: Path):
+    import random
+
+    root = clone_of(built, tmp_path)
+    slow_build = [python(), "-c", PUBLISH_SLOWLY, "--force", "--scope", "national"]
+    sets = [report_files(root / "reports")]
+
+    table = root / "data" / "scopes.csv"  # the national report's title: in its HTML and its PDF
+    original = table.read_bytes()
+    with open(table, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["id"] == "national":
+            row["title_en"] += " (retitled)"
+    with open(table, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    changed = table.read_bytes()
+    result = run(slow_build, root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    window = float(re.search(r"published in ([0-9.]+) s", result.stdout).group(1))
+    sets.append(report_files(root / "reports"))
+    moving = differing(*sets)
+    assert len(moving) >= 2, f"the two data versions must give different reports: {moving}"
+    rng = random.Random(4)
+    for attempt in range(3):  # alternate the data, kill inside publishing, look at what a reader sees
+        table.write_bytes(original if attempt % 2 == 0 else changed)
+        process = subprocess.Popen(slow_build, cwd=root, env=clean_env(), stdout=subprocess.PIPE, text=True)
+        for line in process.stdout:
+            if line.startswith("publishing"):
+                break
+        time.sleep(rng.uniform(0, window))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        seen = report_files(root / "reports")
+        assert any(all(seen.get(key) == each.get(key) for key in moving) for each in sets), (
+            f"kill {attempt}: a mixed set: "
+            + ", ".join(sorted(key for key in moving if seen.get(key) == sets[0].get(key)))
+        )
+        assert_complete(root / "reports")
+
+
+# ---- the environment fails: one sentence, nothing changed ------------------------------------------
+
+
+def assert_one_sentence(result: subprocess.CompletedProcess, *phrases: str) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Traceback" not in output, output
+    for phrase in phrases:
+        assert phrase in output, output
+
+
+def test_a_dangling_reports_link_is_named(built: Path, tmp_path: Path):
+    root = clone_of(built, tmp_path)
+    shutil.rmtree(root / "reports")
+    (root / "reports").symlink_to(tmp_path / "gone")
+    result = run(BUILD, root)
+    assert_one_sentence(result, f"reports is a symbolic link to {tmp_path / 'gone'}, which does not exist")
+    assert not (tmp_path / "gone").exists()
+
+
+FAULTY = """
+import builtins, errno, io, os, sys
+from eastwest import atomic, build
+kind, pattern = sys.argv[1], sys.argv[2]
+reports = os.path.join(os.getcwd(), "reports")
+
+if kind == "read-only":  # every write under reports/ refused, as on a read-only mount
+    def refuse(path):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(path))
+    real_open, real_os_open, real_mkdir = builtins.open, os.open, os.mkdir
+    def opener(file, mode="r", *args, **kwargs):
+        if os.fspath(file).startswith(reports) and set(mode) & set("wax+"):
+            refuse(file)
+        return real_open(file, mode, *args, **kwargs)
+    def os_opener(path, flags, *args, **kwargs):
+        if os.fspath(path).startswith(reports) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            refuse(path)
+        return real_os_open(path, flags, *args, **kwargs)
+    def mkdir(path, *args, **kwargs):
+        if os.fspath(path).startswith(reports) and not os.path.isdir(path):
+            refuse(path)
+        return real_mkdir(path, *args, **kwargs)
+    builtins.open = io.open = opener
+    os.open, os.mkdir = os_opener, mkdir
+else:  # the disk fills up when a file whose name ends with `pattern` is written
+    write_bytes = atomic.write_bytes
+    def full(target, data, **kwargs):
+        if str(target).endswith(pattern):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        return write_bytes(target, data, **kwargs)
+    atomic.write_bytes = full
+sys.exit(build.main(sys.argv[3:]))
+"""
+
+
+def test_a_read_only_reports_folder_is_one_sentence_even_when_nothing_is_to_do(built: Path):
+    before = snapshot(built / "reports", with_times=True)
+    result = run([python(), "-c", FAULTY, "read-only", "", "--force"], built)
+    assert_one_sentence(result, "cannot be written (Read-only file system); make reports/ writable")
+    result = run([python(), "-c", FAULTY, "read-only", ""], built)  # up to date, yet the lock is a write
+    assert_one_sentence(result, "cannot be written (Read-only file system); make reports/ writable")
+    assert snapshot(built / "reports", with_times=True) == before
+
+
+@pytest.mark.parametrize("pattern", ["metrics.csv", "-national.pdf"])
+def test_a_full_disk_is_one_sentence_and_publishes_nothing(built: Path, tmp_path: Path, pattern: str):
+    root = clone_of(built, tmp_path)
+    before = report_files(root / "reports")
+    if pattern == "metrics.csv":  # only the tables need rebuilding: forget their record
+        record = atomic.current_version(root / "reports") / atomic.MANIFEST
+        manifest = json.loads(record.read_text(encoding="utf-8"))
+        record.write_text(json.dumps({k: v for k, v in manifest.items() if k != "metrics.csv"}), encoding="utf-8")
+        args = []
+    else:  # a forked PDF writer meets the full disk
+        args = ["--force", "--scope", "national"]
+    result = run([python(), "-c", FAULTY, "disk-full", pattern, *args], root)
+    assert_one_sentence(result, "the disk is full (no space left to write", "free some space")
+    assert report_files(root / "reports") == before
+    assert [p for p in (root / "reports" / atomic.VERSIONS).iterdir() if atomic.is_temp(p)] == []
+
+
+def test_a_dying_kernel_is_one_sentence(built: Path, tmp_path: Path):
+    root = clone_of(built, tmp_path)
+    before = report_files(root / "reports")
+    add_cell(root / "notebooks" / "03_data_audit.ipynb", "code", "import os\nos._exit(9)")
+    result = run(BUILD, root)
+    assert_one_sentence(result, "the Jupyter kernel died while executing notebooks/03_data_audit.ipynb",
+                        "reports/.build/kernels.log")  # fmt: skip
+    assert report_files(root / "reports") == before
+
+
+@pytest.mark.parametrize("broken", ["ident,title_en\nnational,National\n", "id,title_en\n"])
+def test_scope_with_a_broken_scopes_table_names_the_file(built: Path, tmp_path: Path, broken: str):
+    root = clone_of(built, tmp_path)
+    before = report_files(root / "reports")
+    (root / "data" / "scopes.csv").write_text(broken, encoding="utf-8")
+    result = run(["make", "report", "SCOPE=national"], root)
+    assert_one_sentence(result, "data/scopes.csv")
+    assert not re.search(r"valid values: *$", result.stdout + result.stderr, flags=re.MULTILINE)
+    assert report_files(root / "reports") == before
+
+
+def test_a_kernel_bound_to_another_checkout_is_refused_with_what_to_do(tmp_path: Path, monkeypatch):
+    from eastwest import build
+
+    spec = tmp_path / "kernels" / "eastwest-moved"
+    spec.mkdir(parents=True)
+    elsewhere = "/nonexistent/original checkout/.venv/bin/python"
+    argv = [elsewhere, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "moved", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    with pytest.raises(build.BuildError, match=f"runs {elsewhere}, not this checkout's"):
+        build.check_kernel("eastwest-moved")
+    build.check_kernel("eastwest")  # the real one names this interpreter

@@ -115,3 +115,16 @@ def test_param_assignments_are_checked_against_declared_parameters(tmp_path: Pat
         params.check_notebook_parameters({"yaer": "1"}, [path], reserved=set())
     with pytest.raises(params.ParamError, match="not of the form name=value"):
         params.parse_assignments(["year"])
+
+
+def test_a_broken_scopes_table_is_named_not_listed_as_no_values(data_dir: Path):
+    (data_dir / "scopes.csv").write_text("ident,title_en\nnational,National\n", encoding="utf-8")
+    with pytest.raises(params.TableError, match=r"scopes\.csv: its header has no 'id' column"):
+        params.check_scope("national", data_dir)
+    (data_dir / "scopes.csv").write_text("id,title_en\n", encoding="utf-8")
+    with pytest.raises(params.ParamError, match=r"scopes\.csv lists no scope that .*figures\.csv uses") as caught:
+        params.check_scope("national", data_dir)
+    assert "valid values" not in str(caught.value)
+    (data_dir / "scopes.csv").write_bytes(b"id,title_en\n\xff\xfe\n")
+    with pytest.raises(params.TableError, match=r"scopes\.csv: cannot be read"):
+        params.check_scope("national", data_dir)

@@ -139,12 +139,12 @@ def _tooltip(lang: str, period_field: str, qualifier: bool = False) -> list[alt.
     return [alt.Tooltip(f"{name}:N", title=words.text(f"chart.tooltip.{key}", lang)) for name, key in fields]
 
 
-def _source_foot(source: str | None, lang: str, width: float, left: float = 0) -> alt.Chart | None:
+def _source_foot(source: str | None, width: float, left: float = 0) -> alt.Chart | None:
     """The source line as a chart of its own text, to sit under the plot (wrapped to `width`,
     starting `left` pixels left of the plot, where the bar chart's row labels begin)."""
     if not source:
         return None
-    lines = wrap(words.text("chart.source", lang, source=source), width, SOURCE_SIZE)
+    lines = wrap(source, width, SOURCE_SIZE)
     return (
         alt.Chart(alt.Data(values=[{"lines": lines}]))
         .mark_text(align="left", baseline="top", fontSize=SOURCE_SIZE, color="#444", lineHeight=SOURCE_SIZE * 1.4)
@@ -261,13 +261,19 @@ class _Placer:
         return inside and not any(x1 < b[1] and b[0] < x2 and y1 < b[3] and b[2] < y2 for b in self.boxes)
 
     def place(self, x: float, low: float, high: float, w: float, h: float, sides=("above", "below", "right", "left")):
-        """The centre (x, y; y up from the axis) of a label for a mark spanning low..high at x."""
+        """The centre (x, y; y up from the axis) of a label for a mark spanning low..high at x.
+
+        Tried in the order of `sides`, next to the mark; then further above and below it, in steps
+        of half a line, so a label finds room beside its mark before it moves away from it."""
         middle = (low + high) / 2
-        candidates = {
+        near = {
             "above": (x, high + 5 + h / 2), "below": (x, low - 5 - h / 2),
             "right": (x + 9 + w / 2, middle), "left": (x - 9 - w / 2, middle),
         }  # fmt: skip
-        options = [candidates[side] for side in sides]
+        options = [near[side] for side in sides]
+        for step in range(1, int(self.height // (LABEL_SIZE * 0.65)) + 1):
+            offset = step * LABEL_SIZE * 0.65
+            options += [(x, low - 5 - h / 2 - offset), (x, high + 5 + h / 2 + offset)]
         centre = next(
             (c for c in options if self._free((c[0] - w / 2, c[0] + w / 2, c[1] - h / 2, c[1] + h / 2))), options[0]
         )
@@ -318,7 +324,7 @@ def _time_labels(frame: pd.DataFrame, first: int, last: int, top: float, lang: s
         x1, x2 = (px(row.x1), px(row.x2)) if multi[row.Index] else (px(row.x) - 7, px(row.x) + 7)
         placer.block(x1, x2, min(low, py(row.v)) - 6, max(high, py(row.v)) + 6)
     labels, centres = [], []
-    for row in sorted(frame.itertuples(), key=lambda r: (not multi[r.Index], r.x)):
+    for row in sorted(frame.itertuples(), key=lambda r: (bool(multi[r.Index]), r.x)):  # single years first
         lines = [str(row.value_text)]
         if multi[row.Index]:
             span = words.period(f"{row.start}/{row.end}", lang)
@@ -393,7 +399,8 @@ def time_chart(
     quote, ids. A row with end > start is a total for those years: a dashed segment across them
     at its yearly average, labelled with the total and the span, never a dot on one year.
     Consecutive years of one measure are joined by a thin line that breaks where a year is missing;
-    missing years are shaded and marked. `source` is printed at the foot of the chart.
+    missing years are shaded and marked. `source` (the whole line, worded by the caller, e.g.
+    "Sources: Xinhua, 2020-05-09") is printed at the foot of the chart.
     """
     frame, first, last, top, axis_title = _time_frame(points, unit, lang, first_year, last_year)
     data = alt.Data(values=_records(frame), name=DATASET)
@@ -433,7 +440,7 @@ def time_chart(
         ],
     ]
     plot = alt.LayerChart(layer=layers, data=data, width=WIDTH, height=TIME_HEIGHT)
-    return _assemble(plot, _source_foot(source, lang, WIDTH), title=title, subtitle=subtitle,
+    return _assemble(plot, _source_foot(source, WIDTH), title=title, subtitle=subtitle,
                      csv_columns=TIME_CSV_COLUMNS, width=WIDTH)  # fmt: skip
 
 
@@ -519,7 +526,7 @@ def bar_chart(
     data = alt.Data(values=_records(frame), name=DATASET)
     plot = alt.LayerChart(layer=layers, data=data, width=BAR_PLOT_WIDTH, height=alt.Step(step))
     width = BAR_PLOT_WIDTH + BAR_LABEL_WIDTH
-    foot = _source_foot(source, lang, width, left=BAR_LABEL_WIDTH + 8)
+    foot = _source_foot(source, width, left=BAR_LABEL_WIDTH + 8)
     return _assemble(plot, foot, title=title, subtitle=subtitle, csv_columns=BAR_CSV_COLUMNS, width=width)
 
 

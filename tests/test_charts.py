@@ -55,8 +55,8 @@ def shares(lang: str) -> pd.DataFrame:
 
 
 SOURCE = {
-    "en": "Xinhua, 12 May 2020; Economic Daily, 13 May 2020",
-    "zh": "新华社，2020年5月12日；经济日报，2020年5月13日",
+    "en": "Sources: Xinhua, 12 May 2020; Economic Daily, 13 May 2020",
+    "zh": "资料来源：新华社，2020年5月12日；经济日报，2020年5月13日",
 }
 
 
@@ -142,7 +142,7 @@ def test_every_value_has_a_direct_label_and_the_source_is_printed(lang):
     texts = svg_texts(svg)
     for value_text in money(lang)["value_text"][[0, 2, 3]]:
         assert value_text in texts
-    assert words.text("chart.source", lang, source=SOURCE[lang]) in texts
+    assert SOURCE[lang] in texts, "the source line, as the caller words it"
 
 
 def test_chinese_chart_text_is_chinese_and_names_a_cjk_font():
@@ -215,3 +215,30 @@ def test_chart_specs_name_their_downloadable_data():
     meta = spec["usermeta"]["eastwest"]["csv"]
     assert meta["columns"] == list(charts.TIME_CSV_COLUMNS)
     assert "v" not in meta["columns"] and "label_x" not in meta["columns"]
+
+
+def label_boxes(spec: dict) -> list[tuple[float, float, float, float]]:
+    """Boxes (x1, x2, y1, y2 in pixels) of the direct labels: centred text items of the plot."""
+    boxes = []
+    for item in marks(spec)["text"]:
+        if item.get("align") != "center" or item.get("baseline") != "middle" or item.get("fontSize") != 10:
+            continue
+        lines = item["text"] if isinstance(item["text"], list) else [item["text"]]
+        w, h = charts._label_size(lines)
+        boxes.append((item["x"] - w / 2, item["x"] + w / 2, item["y"] - h / 2, item["y"] + h / 2))
+    return boxes
+
+
+def test_direct_labels_do_not_overlap_each_other_or_the_points():
+    # Both single years of the 2018–2019 total implied, beside the total: five labels in three years.
+    frame = money("en")
+    extra = {"start": 2018, "end": 2018, "value": 1.212e9, "lower": NAN, "upper": NAN, "value_text": "1.212 billion"}
+    frame.loc[len(frame)] = frame.loc[2].to_dict() | extra
+    spec = charts.time_chart(frame, lang="en", title="t", source="s", unit="yuan").to_dict()
+    boxes = label_boxes(spec)
+    assert len(boxes) == 5
+    for n, a in enumerate(boxes):
+        for b in boxes[n + 1 :]:
+            assert not (a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]), (a, b)
+        for point in marks(spec)["symbol"]:
+            assert not (a[0] < point["x"] < a[1] and a[2] < point["y"] < a[3]), "a label covers a point"

@@ -84,10 +84,11 @@ def notebook(lang: str, *, charts_too: bool = True) -> nbformat.NotebookNode:
     cells = [parameters, intro]
     if charts_too:
         chart = nbformat.v4.new_code_cell("")
-        hero = charts.time_chart(money(lang), lang=lang, title=text["title"], source="Xinhua", unit="yuan")
+        source = {"en": "Source: Xinhua", "zh": "资料来源：新华社"}[lang]
+        hero = charts.time_chart(money(lang), lang=lang, title=text["title"], source=source, unit="yuan")
         shares = pd.DataFrame([{"label": "exited", "period": "2020-05", "value": 0.94, "lower": NAN, "upper": NAN,
                                 "kind": "stated", "value_text": "94%", "quote": "q", "ids": "x"}])  # fmt: skip
-        bars = charts.bar_chart(shares, lang=lang, title="t", source="Xinhua", unit="fraction")
+        bars = charts.bar_chart(shares, lang=lang, title="t", source=source, unit="fraction")
         chart.outputs = [nbformat.v4.new_output("display_data", data=charts.mimebundle(c)) for c in (hero, bars)]
         cells.append(chart)
     table = nbformat.v4.new_code_cell("")
@@ -291,7 +292,7 @@ def test_chinese_pdf_embeds_its_fonts_and_has_every_glyph(tmp_path):
     for sentence in re.split(r"(?<=。)", TEXT["zh"]["para"]):
         assert "".join(sentence.split()) in text, "the Chinese text is extractable as written"
     assert "第1页，共1页" in text or re.search(r"第\d+页，共\d+页", text)
-    assert "年份" in text and "资料来源：Xinhua" in text, "chart text reaches the PDF as text"
+    assert "年份" in text and "资料来源：新华社" in text, "chart text reaches the PDF as text"
     # No tofu: every character of the text has a glyph in the font that sets it.
     file, index = font_file("Noto Sans CJK SC")
     font = TTCollection(file).fonts[index] if file.endswith(".ttc") else TTFont(file)

@@ -350,14 +350,8 @@ def metric_rows(data: ReportData, metrics: pd.DataFrame, lang: str, *, notes: bo
 
 
 def metric_title(row: dict, lang: str) -> str:
-    """A measure's title in `lang`: its own message, or for a share the titles of its two indicators."""
-    metric = str(row["metric"])
-    if words.has(f"metric.{metric}"):
-        return t(f"metric.{metric}", lang)
-    part, sep, whole = metric.removeprefix("share_").partition("_in_")
-    if metric.startswith("share_") and sep:
-        return t("metric.share", lang, part=words.indicator(part, lang), whole=words.indicator(whole, lang))
-    raise words.MessageError(f"no title for measure {metric!r}: add metric.{metric} to eastwest/messages/metrics.toml")
+    """A measure's title in `lang`, worded from the structured title the metrics emit."""
+    return words.word_notes(str(row["title_code"]), lang)
 
 
 def intensity_section(data: ReportData, scope: str, lang: str) -> list:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -173,7 +174,8 @@ QUALIFIER_PREFIX = {
 def unit_word(unit: str, lang: str) -> str:
     """The word printed after a number of `unit` ("yuan", "people" · "元", "人"), from data/units.csv.
 
-    A derived unit "<unit> per <unit>" reads "yuan per person" · "元/人"; no unit reads as nothing.
+    A derived unit "<unit> per <unit>" (each side a unit id or its English word) reads "yuan per
+    person" · "元/人"; no unit reads as nothing.
     """
     if not unit:
         return ""
@@ -181,11 +183,18 @@ def unit_word(unit: str, lang: str) -> str:
     if unit in units:
         return units[unit]["word_zh" if lang == "zh" else "word"]
     top, sep, bottom = unit.replace("_per_", " per ").partition(" per ")
-    if sep and top in units and bottom in units:
-        if lang == "zh":
-            return f"{units[top]['word_zh']}/{units[bottom]['title_zh']}"
-        return f"{units[top]['word']} per {units[bottom]['title'].lower()}"
-    return unit.replace("_", " ")
+    top_row, bottom_row = _unit_row(top), _unit_row(bottom)
+    if not sep or top_row is None or bottom_row is None:
+        raise MessageError(f"unit {unit!r} is neither in data/units.csv nor '<unit> per <unit>'")
+    if lang == "zh":
+        return f"{top_row['word_zh']}/{re.sub(r'（.*?）', '', bottom_row['title_zh'])}"
+    return f"{top_row['word']} per {bottom_row['title'].lower()}"
+
+
+def _unit_row(name: str) -> dict | None:
+    """A unit by its id or by the English word printed after its numbers ("people" → person)."""
+    units = vocabulary().units
+    return units.get(name) or next((row for row in units.values() if row["word"] == name), None)
 
 
 def _joined(number_text: str, word: str, lang: str) -> str:

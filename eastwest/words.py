@@ -392,6 +392,13 @@ def basis(text: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field
     return term("basis", str(text), lang)
 
 
+def sources(seeds: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
+    """Field kind `{x:sources}`: seed numbers ("000, 003") → their publishers, as readers cite them."""
+    by_number = {name[:3]: source for name, source in vocabulary().sources.items()}
+    names = [title_of(by_number[n.strip()], lang, "publisher") for n in str(seeds).split(",") if n.strip() in by_number]
+    return ("、" if lang == "zh" else "; ").join(names)
+
+
 def figure(figure_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
     """Field kind `{x:figure}`: a figure id → its value as a reader says it ("more than 300,000 people")."""
     row = vocabulary().figures.get(str(figure_id))
@@ -406,5 +413,13 @@ def amount(value: float, lang: str, unit: str) -> str:
 
 
 FIELD_KINDS.update(
-    {"amount": amount, "indicator": indicator, "scope": scope, "period": period, "figure": figure, "basis": basis}
+    {
+        "amount": amount,
+        "indicator": indicator,
+        "scope": scope,
+        "period": period,
+        "figure": figure,
+        "basis": basis,
+        "sources": sources,
+    }
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -280,7 +281,7 @@ def _point(label, period, value, lower, upper, kind, value_text, quote, ids) -> 
     }
 
 
-def money_section(data: ReportData, scope: str, lang: str) -> list:
+def money_section(data: ReportData, scope: str, lang: str, *, with_table: bool = True) -> list:
     points = money_points(data, scope, lang)
     if points.empty:
         return []
@@ -315,7 +316,8 @@ def money_section(data: ReportData, scope: str, lang: str) -> list:
         }
         for r in points.sort_values(["start", "end"]).to_dict(orient="records")
     ]
-    items.append(table(rows, [("period", "period"), ("value", "value"), ("kind", "kind"), ("ids", "ids")], lang))
+    if with_table:
+        items.append(table(rows, [("period", "period"), ("value", "value"), ("kind", "kind"), ("ids", "ids")], lang))
     return items
 
 
@@ -352,6 +354,24 @@ def metric_rows(data: ReportData, metrics: pd.DataFrame, lang: str, *, notes: bo
 def metric_title(row: dict, lang: str) -> str:
     """A measure's title in `lang`, worded from the structured title the metrics emit."""
     return words.word_notes(str(row["title_code"]), lang)
+
+
+BRIEF_INTENSITY = ("aid_funds_per_poor_county", "aid_funds_per_beneficiary")
+
+
+def intensity_brief(data: ReportData, lang: str) -> list:
+    """Money per paired poor county and per person reached, every pairing, with the like-for-like caveat."""
+    metrics = headline_metrics(data.metrics[data.metrics["metric"].isin(BRIEF_INTENSITY)])
+    if metrics.empty:
+        return []
+    rows = [
+        {**row, "scope": words.scope(src["scope"], lang)}
+        for row, src in zip(
+            metric_rows(data, metrics, lang, notes=False), metrics.to_dict(orient="records"), strict=True
+        )
+    ]
+    columns = [("scope", "scope"), ("what", "what"), ("period", "period"), ("value", "value"), ("ids", "ids")]
+    return [heading("section.intensity", lang), para("body.intensity_caveat", lang), table(rows, columns, lang)]
 
 
 def intensity_section(data: ReportData, scope: str, lang: str) -> list:
@@ -503,7 +523,11 @@ def share_text(data: ReportData, row: dict, lang: str) -> str:
     simple = str(row["formula"]).count("/") == 1 and not set("+-()") & set(str(row["formula"]))
     if not simple or len(inputs) != 2 or not all(i in figures for i in inputs):
         return metric_value(row, lang)
-    part, whole = (figure_value(figures[i], lang) for i in inputs)
+    part_row, whole_row = (figures[i] for i in inputs)
+    # "31 of 31 counties" in English; Chinese names the unit on both sides: "31个中的31个".
+    part_unit = str(part_row["unit"]) if lang == "zh" else ""
+    part = words.qualified(float(part_row["value"]), part_unit, str(part_row["qualifier"]), lang)
+    whole = figure_value(whole_row, lang)
     return t("value.share_of", lang, share=metric_value(row, lang), part=part, whole=whole)
 
 
@@ -570,19 +594,35 @@ def funding_comparison(data: ReportData, lang: str) -> list:
     ]
 
 
-def cited_figures(data: ReportData, report: str, lang: str) -> list:
-    """The figures behind every number of a short report, each with its quote (the links' targets)."""
-    ids: list[str] = []
-    for finding in findings.for_report(data, report, lang):
-        for value in finding.values.values():
-            ids.extend(value.ids)
-    for scope in scopes_with_data(data):
-        ids.extend(i for cell in money_points(data, scope, lang).get("ids", []) for i in str(cell).split())
-        ids.extend(i for cell in scope_metrics(data, scope)["inputs"] for i in str(cell).split())
+def cited_figures(data: ReportData, shown: Iterable, lang: str) -> list:
+    """The figures behind every number already shown (`shown`: the items of the sections before), each
+    with its quote: the targets of their links, for a short report without the full appendix."""
     known = _figure_rows(data)
-    rows = [_appendix_row(data, known[i], lang) for i in dict.fromkeys(ids) if i in known]
+    rows = [_appendix_row(data, known[i], lang) for i in linked_ids(shown) if i in known]
     columns = [("id", "id"), ("value", "value"), ("quote", "quote"), ("source", "source")]
     return [heading("section.cited", lang), table(rows, columns, lang, cls="appendix wide")]
+
+
+def linked_ids(items: Iterable) -> list[str]:
+    """Figure ids that HTML items link to (#fig-<id>) and that charts carry in their data, in order."""
+    ids: list[str] = []
+    for item in items:
+        if isinstance(item, Html):
+            for link, group in re.findall(r'href="#fig-([^"]+)"(?:[^>]*data-ids="([^"]*)")?', str(item)):
+                ids.extend([link, *group.split()])
+        elif hasattr(item, "to_dict"):
+            ids.extend(_chart_ids(item.to_dict()))
+    return list(dict.fromkeys(ids))
+
+
+def _chart_ids(spec) -> list[str]:
+    """The `ids` of every data row anywhere in a Vega-Lite spec (inline values or named datasets)."""
+    if isinstance(spec, list):
+        return [i for part in spec for i in _chart_ids(part)]
+    if not isinstance(spec, dict):
+        return []
+    own = str(spec["ids"]).split() if isinstance(spec.get("ids"), str) else []
+    return own + [i for key, value in spec.items() if key != "ids" for i in _chart_ids(value)]
 
 
 def _appendix_row(data: ReportData, row: dict, lang: str) -> dict:

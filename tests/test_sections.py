@@ -24,7 +24,7 @@ def every_section(data, lang: str) -> str:
     items += sections.key_findings(data, "brief", lang)
     items += sections.exit_comparison(data, lang) + sections.coverage_section(data, lang)
     items += sections.funding_comparison(data, lang) + sections.trust_box(data, lang)
-    items += sections.cited_figures(data, "brief", lang)
+    items += sections.cited_figures(data, items, lang)
     for scope in sections.scopes_with_data(data):
         items += sections.key_findings(data, f"scope.{scope}", lang)
         for part in sections.BODY_FAMILIES:
@@ -43,7 +43,8 @@ def reader_text(html: str) -> str:
     html = re.sub(r'<span class="quote"[^>]*>.*?</span>', " ", html, flags=re.S)
     html = re.sub(r"<code>.*?</code>|<td class=\"c-formula\">.*?</td>", " ", html, flags=re.S)
     html = re.sub(r'<a href="#fig-[^"]*">[^<]*</a>', " ", html)
-    return re.sub(r"<[^>]+>", " ", html)
+    text = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"“[^”]*”", " ", text)  # printed words quoted inside a note (“2.07 trillion yuan”)
 
 
 def test_no_english_leaks_into_the_chinese_edition(data):
@@ -79,9 +80,12 @@ def test_a_stated_share_shows_its_recomputation_in_the_same_row(data):
     assert rows and "✓" in rows[0]["value"] and rows[0]["value"].startswith("94%")
 
 
-def test_the_appendix_anchors_every_figure_the_findings_cite(data):
-    html = "\n".join(str(i) for i in sections.cited_figures(data, "brief", "en"))
+def test_the_brief_lists_every_figure_its_numbers_link_to(data):
+    shown = sections.key_findings(data, "brief", "en") + sections.money_section(data, "beijing-inner-mongolia", "en")
+    html = "\n".join(str(i) for i in sections.cited_figures(data, shown, "en"))
     for finding in sections.findings.for_report(data, "brief", "en"):
         for value in finding.values.values():
             for figure_id in value.ids:
                 assert f'id="fig-{figure_id}"' in html
+    chart = next(item for item in shown if not isinstance(item, report.Html))
+    assert set(sections.linked_ids([chart])) >= {"000-aid-funds-2020", "002-aid-funds-2011"}

@@ -22,7 +22,7 @@ import jinja2
 import markupsafe
 import pandas as pd
 
-from eastwest import charts, intervals, words
+from eastwest import charts, words
 
 alt = charts.alt
 TEMPLATES = Path(__file__).with_name("templates")
@@ -264,18 +264,17 @@ def same_groups(figures: pd.DataFrame) -> dict[str, list[str]]:
     return {fid: members for members in groups.values() for fid in members}
 
 
-def _relative_width(row: dict) -> float:
-    interval = intervals.from_figure(row)
-    return interval.width / abs(interval.point) if interval.point else math.inf
-
-
 def merge_same(figures: pd.DataFrame) -> pd.DataFrame:
     """One row per fact: figures linked by same_as become one row whose `ids` names them all.
 
-    The row kept is the most precise statement of the fact (27.44亿 rather than 2.74 billion); the
+    The row kept is the statement the metrics count the fact by (eastwest.metrics: not a restatement
+    within its source, and the most precise across sources: 27.44亿 rather than 2.74 billion); the
     others follow it in `ids`.
     """
+    from eastwest import metrics  # noqa: PLC0415
+
     groups = same_groups(figures)
+    passed_over = metrics.restatements(figures) | set(metrics.less_precise_statements(figures))
     records = {row["id"]: row for row in figures.to_dict(orient="records")}
     kept, seen = [], set()
     for fid in figures["id"]:
@@ -283,7 +282,7 @@ def merge_same(figures: pd.DataFrame) -> pd.DataFrame:
         if members[0] in seen:
             continue
         seen.add(members[0])
-        chosen = min(members, key=lambda m: (_relative_width(records[m]), members.index(m)))
+        chosen = next((m for m in members if m not in passed_over), members[0])
         kept.append({**records[chosen], "ids": " ".join([chosen] + [m for m in members if m != chosen])})
     return pd.DataFrame(kept, columns=[*figures.columns, "ids"])
 

@@ -157,7 +157,7 @@ def _checks_by_stated(data: ReportData) -> dict[str, dict]:
 def _checked(row: dict, check: dict | None, lang: str) -> str:
     """ "94%" with its recomputation: "94% (47 of 50 ✓)"."""
     value = figure_value(row, lang)
-    if check is None or check.get("result") != "agrees":
+    if check is None or check.get("result") != "agrees" or row["unit"] != "fraction":
         return value
     return t(
         "value.checked",

@@ -109,6 +109,15 @@ table.appendix th[aria-sort] {{ cursor: pointer; }}
 table.appendix th[aria-sort="ascending"]::after {{ content: " ▲"; font-size: .7em; }}
 table.appendix th[aria-sort="descending"]::after {{ content: " ▼"; font-size: .7em; }}
 tr:target {{ background: #fff4c2; }}
+section.key-findings ol {{ padding-left: 1.4rem; }}
+section.key-findings li {{ margin: .35rem 0; }}
+a.v {{ color: inherit; text-decoration: underline dotted #1f4e79; text-underline-offset: .15em; }}
+aside.box {{ background: #f3f6f9; border-left: 4px solid #1f4e79; padding: .4rem 1rem .6rem; margin: 1rem 0; }}
+aside.box h3 {{ margin: .3rem 0; }}
+aside.box ul {{ padding-left: 1.1rem; margin: .2rem 0; }}
+.gloss {{ color: #444; font-size: .92em; }}
+.mark-lang {{ color: #666; font-size: .85em; white-space: nowrap; }}
+p.note {{ font-size: .85rem; color: #444; }}
 """
 
 PRINT_CSS_TEMPLATE = """

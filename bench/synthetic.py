@@ -104,8 +104,9 @@ def one_group(
     """`dest`/data (a copy of `source`, default the repository's data/) whose figures.csv holds `rows` figures,
     all in `scope` and `period`, and `dest`/seeds (a copy of the seeds). Returns (data dir, seeds dir).
 
-    The real figures are repeated in turn with an id suffix per copy (`same_as` links follow within a copy),
-    so quotes verify and every rule has work to do; the rest of each row is left as curated.
+    The real figures are repeated in turn with an id suffix per copy (`same_as` links follow within a copy,
+    quote glosses point at the first copy), so quotes verify and every rule has work to do; the rest of each
+    row is left as curated.
     """
     source = Path(source) if source is not None else REPO / "data"
     dest = Path(dest)
@@ -122,24 +123,35 @@ def one_group(
         row["scope"], row["period"] = scope, period
         generated.append(row)
     write_rows(data / "figures.csv", fields, generated)
+    glosses = data / "quote_glosses.csv"
+    if glosses.is_file():  # the glosses follow the first copy of each figure
+        gloss_fields, gloss_rows = read_rows(glosses)
+        kept = {row["id"] for row in generated}
+        for row in gloss_rows:
+            row["figure_id"] += "-g00000"
+        write_rows(glosses, gloss_fields, [row for row in gloss_rows if row["figure_id"] in kept])
     return data, seeds
 
 
 VALIDATE_PROBE = """
 import json, resource, sys, time
 from eastwest import validate
-start = time.perf_counter()
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+start, start_cpu = time.perf_counter(), cpu()
 problems = validate.validate(sys.argv[1], sys.argv[2])
-seconds = time.perf_counter() - start
+seconds, cpu_seconds = time.perf_counter() - start, cpu() - start_cpu
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-print(json.dumps({"seconds": seconds, "rss_mib": rss / 1024, "problems": len(problems)}))
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "rss_mib": rss / 1024, "problems": len(problems)}))
 """
 
 
 def time_one_group(rows: int, *, source: Path | None = None, limit: float = 600.0, python: str | None = None) -> dict:
-    """Validate `one_group(rows, source=source)` in a fresh process: {"rows", "seconds", "rss_mib",
-    "problems"} (seconds of validate() alone, peak RSS of the whole process), or {"rows", "timeout": limit}
-    if it took longer than `limit` seconds."""
+    """Validate `one_group(rows, source=source)` in a fresh process: {"rows", "seconds", "cpu_seconds",
+    "rss_mib", "problems"} (wall and CPU seconds of validate() alone, the CPU time being what other processes
+    on the machine do not change; peak RSS of the whole process), or {"rows", "timeout": limit} if it took
+    longer than `limit` seconds."""
     python = python or str(REPO / ".venv" / "bin" / "python")
     with tempfile.TemporaryDirectory(prefix="eastwest-one-group-") as work:
         data, seeds = one_group(Path(work), rows, source=source)
@@ -162,8 +174,8 @@ def describe(info: dict) -> str:
     if "timeout" in info:
         return f"validate, {info['rows']:,} figures in one scope and period: > {info['timeout']:.0f} s (stopped)"
     return (
-        f"validate, {info['rows']:,} figures in one scope and period: {info['seconds']:.2f} s, "
-        f"peak RSS {info['rss_mib']:.0f} MiB, {info['problems']:,} problems"
+        f"validate, {info['rows']:,} figures in one scope and period: {info['seconds']:.2f} s "
+        f"(CPU {info['cpu_seconds']:.2f} s), peak RSS {info['rss_mib']:.0f} MiB, {info['problems']:,} problems"
     )
 
 

@@ -86,6 +86,7 @@ def amounts(figures, basis: str = "printed") -> dict[str, tuple[float, float]]:
         raise ValueError(f"basis must be 'printed' or 'value', not {basis!r}")
     result = {}
     literals: dict[tuple, tuple[float, float] | None] = {}  # (printed, unit) -> literal, read once
+    curated: dict[Any, float | None] = {}  # value cell -> its number, read once
     for row in _records(figures):
         if row["id"] in result:
             continue
@@ -101,7 +102,13 @@ def amounts(figures, basis: str = "printed") -> dict[str, tuple[float, float]]:
         if basis == "printed":
             result[row["id"]] = literal
             continue
-        value = _curated(row["value"])
+        cell = row["value"]
+        try:
+            value = curated[cell]
+        except KeyError:
+            value = curated[cell] = _curated(cell)
+        except TypeError:  # a cell that cannot be a dictionary key
+            value = _curated(cell)
         if value is None:
             continue
         amount, precision = literal

@@ -280,14 +280,15 @@ def _frictionless_problems(
     except frictionless.FrictionlessException as exception:  # package-level (metadata) errors
         return [Problem(descriptor_name, 1, NO_COLUMN, error.message) for error in exception.to_errors()]
     reports = []
+    read: dict = {}  # the columns _schema_errors has read, shared by its calls (figures.id serves two tables)
     try:
         for resource in package.resources:
-            own = _schema_errors(resource, package, tables) if resource.name in OWN_SCHEMA_CHECK else None
+            own = _schema_errors(resource, package, tables, read) if resource.name in OWN_SCHEMA_CHECK else None
             if own is None:
                 try:
                     own = resource.validate().tasks[0].errors
                 except ArithmeticError:  # a cell Frictionless cannot compare ("sNaN"): our check reads it
-                    own = _schema_errors(resource, package, tables)
+                    own = _schema_errors(resource, package, tables, read)
                     if own is None:
                         raise
             reports.append((resource.name, own))
@@ -376,7 +377,7 @@ def _readable_by_us(resource, table: Table | None) -> bool:
     )
 
 
-def _schema_errors(resource, package, tables: dict[str, Table]) -> list | None:
+def _schema_errors(resource, package, tables: dict[str, Table], columns: dict | None = None) -> list | None:
     """The Frictionless errors `resource.validate()` would give for the rows of a table, found column by column.
 
     Each distinct cell of a column goes once through the Frictionless cell reader of its field (type,
@@ -385,7 +386,7 @@ def _schema_errors(resource, package, tables: dict[str, Table]) -> list | None:
     only reports its primary key, `unique` fields and the primary key point at the previous row with the
     same value, and foreign keys are looked up in the referenced tables (blank and malformed records count
     as Frictionless counts them). Returns None when the resource uses something this does not reproduce
-    (Frictionless then checks it).
+    (Frictionless then checks it). `columns` keeps the columns read, for the next call on the same package.
     """
     import itertools
     import operator
@@ -414,32 +415,39 @@ def _schema_errors(resource, package, tables: dict[str, Table]) -> list | None:
         return exception.to_errors()
 
     width = len(schema.fields)
-    columns: dict[tuple[str, str], tuple] = {}  # (resource, field) -> (cell of each record, cell -> (value, notes))
+    # (resource, field) -> (cell of each record, cell -> (value, notes), cell -> value)
+    columns = {} if columns is None else columns
 
-    def read_columns(res, res_table: Table) -> None:
+    def read_columns(res, res_table: Table, names: tuple[str, ...] | None = None) -> None:
+        """Read every field of `res` (or only those in `names`) into `columns`."""
         records = res_table.records
+        wanted = [
+            i for i, field in enumerate(res.schema.fields)
+            if (names is None or field.name in names) and (res.name, field.name) not in columns
+        ]  # fmt: skip
         if len(res_table.rows) == len(records):  # every record well-formed: one C-level pass per column
-            cells_by_field = [list(map(operator.itemgetter(i), records)) for i in range(len(res_table.header))]
+            header_width = len(res_table.header)
+            cells_by_field = {i: list(map(operator.itemgetter(i), records)) for i in wanted if i < header_width}
         else:  # blank or short records: their missing cells are None, as in Frictionless
-            cells_by_field = list(itertools.zip_longest(*records)) if records else []
+            cells_by_field = dict(enumerate(itertools.zip_longest(*records))) if records else {}
         missing = (None,) * len(records)  # a field beyond every record's last cell
-        for number, field in enumerate(res.schema.fields):
-            cells = cells_by_field[number] if number < len(cells_by_field) else missing
+        for number in wanted:
+            field = res.schema.fields[number]
+            cells = cells_by_field.get(number, missing)
             distinct = set(cells)
             read = dict.fromkeys(_plainly_valid(field, distinct), None)
             for cell in read:
                 read[cell] = (cell, None)  # what the reader returns for them
             reader = _safe_reader(field)
             read.update((cell, reader(cell)) for cell in distinct - read.keys())
-            columns[(res.name, field.name)] = (cells, read)
+            columns[(res.name, field.name)] = (cells, read, {cell: value for cell, (value, _) in read.items()})
 
     def keys(res_name: str, names: list[str]) -> list:
         """The values read for `names` from each record of the resource: the value itself for one name (None
         when missing), else a tuple (all None when all are missing). Equal keys compare as in Frictionless."""
         values = []
         for name in names:
-            cells, read = columns[(res_name, name)]
-            value_of = {cell: value for cell, (value, _) in read.items()}
+            cells, _, value_of = columns[(res_name, name)]
             values.append(list(map(value_of.__getitem__, cells)))
         return values[0] if len(values) == 1 else list(zip(*values, strict=True))
 
@@ -447,7 +455,7 @@ def _schema_errors(resource, package, tables: dict[str, Table]) -> list | None:
         return None if len(names) == 1 else (None,) * len(names)
 
     read_columns(resource, table)
-    own = {field.name: columns[(resource.name, field.name)] for field in schema.fields}
+    own = {field.name: columns[(resource.name, field.name)][:2] for field in schema.fields}
     records = table.records
     well_formed = [len(record) == width for record in records]
 
@@ -534,8 +542,8 @@ def _schema_errors(resource, package, tables: dict[str, Table]) -> list | None:
         if (source_name, source_key) not in lookups:
             if source_name in sources:
                 names_from = source_name
-                if not any(res == source_name for res, _ in columns):
-                    read_columns(sources[source_name], tables[source_name])
+                if not all((source_name, name) in columns for name in source_key):
+                    read_columns(sources[source_name], tables[source_name], source_key)  # the key alone
             else:  # a reference to the table itself
                 names_from = resource.name
             if not all((names_from, name) in columns for name in source_key) or len(source_key) != len(fk["fields"]):
@@ -724,10 +732,12 @@ def _link_loops(table: Table, column: str, noun: str) -> list[Problem]:
     """A problem on every row whose `column` (an id of the same table) leads back to the row itself, directly
     or through other rows; the first row of each id stands for it. Each row links to at most one id, so one
     walk per row, stopped at any row already walked, finds every loop in linear time."""
-    target, line_of = {}, {}
+    target, line_of = {}, {}  # id -> the id it links to, and its line (rows without a link are no part of a loop)
     for row, line in zip(table.rows, table.lines, strict=True):
         if row["id"] not in line_of:
-            target[row["id"]], line_of[row["id"]] = row[column], line
+            line_of[row["id"]] = line
+            if row[column]:
+                target[row["id"]] = row[column]
     problems, done = [], set()
     for start in target:
         path, on_path = [], {}

@@ -1,12 +1,13 @@
 """Printed numbers with Chinese and English unit words -> value in the row's base unit."""
 
 import dataclasses
+import math
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eastwest.numbers import ParseError, parse_printed
+from eastwest.numbers import ParseError, parse_printed, read_value
 
 CASES = [
     # text, base unit, value, precision (half a unit of the last printed digit, in the base unit), marker
@@ -137,3 +138,39 @@ def test_non_text_printed_is_an_error_not_a_crash():
     for text in (None, float("nan"), 5):
         with pytest.raises(ParseError, match="empty"):
             parse_printed(text, "yuan")
+
+
+# ---- read_value: the one reader of value cells ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("0", 0.0), ("1357", 1357.0), ("0.754", 0.754), ("2.74e9", 2.74e9), ("2.5E-05", 2.5e-05), ("1e+16", 1e16),
+     ("-3500", -3500.0), ("007", 7.0), ("", None)],
+)  # fmt: skip
+def test_read_value_reads_plain_decimal_notation(text, value):
+    assert read_value(text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1_756_000_000", " 1e3", "1e3 ", "1e3\n", "infinity", "inf", "nan", "NaN", "sNaN", "１２", "٣", "0x10",
+     "1,357", "1.", ".5", "+1", "--1", "1e", "1e400", "-1e400", "2.74 billion", "1 000"],
+)  # fmt: skip
+def test_read_value_rejects_what_python_or_pandas_would_read_differently(text):
+    with pytest.raises(ParseError, match=r"is not a (valid|finite) number"):
+        read_value(text)
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_read_value_reads_back_every_float_python_writes(number):
+    assert read_value(repr(number)) == number
+
+
+@given(st.text(max_size=12))
+def test_read_value_returns_a_finite_float_or_raises_parse_error(text):
+    try:
+        number = read_value(text)
+    except ParseError:
+        return
+    assert number is None and text == "" or math.isfinite(number) and number == float(text)

@@ -666,3 +666,15 @@ def test_extra_resource_is_optional_and_checked_when_present(dataset):
     assert problems_of(dataset) == [f"{dataset.file('notes_extra.csv')}:3: count: 'two' is not a valid integer"]
     result = run_cli(dataset)
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_one_group_puts_every_figure_in_one_scope_and_period(tmp_path):
+    from bench.synthetic import one_group, read_rows
+
+    data, seeds = one_group(tmp_path, 500)
+    rows = read_rows(data / "figures.csv")[1]
+    assert len(rows) == 500 and len({row["id"] for row in rows}) == 500
+    assert {(row["scope"], row["period"]) for row in rows} == {("beijing-inner-mongolia", "2019")}
+    found = validate(data, seeds)
+    assert found and all(problem.file.endswith("figures.csv") for problem in found)  # groups the real data never has
+    assert not any(problem.column in ("id", "quote", "same_as", "seed") for problem in found)

@@ -678,3 +678,15 @@ def test_one_group_puts_every_figure_in_one_scope_and_period(tmp_path):
     found = validate(data, seeds)
     assert found and all(problem.file.endswith("figures.csv") for problem in found)  # groups the real data never has
     assert not any(problem.column in ("id", "quote", "same_as", "seed") for problem in found)
+
+
+@pytest.mark.parametrize("text", ["1_0", " 1", "inf", "one"])
+def test_indicator_max_is_read_as_values_are(dataset, text):
+    indicator(dataset, "poverty_reduction_rate")["max"] = text
+    dataset.write()
+    line = indicator_line(dataset, "poverty_reduction_rate")
+    assert problems_of(dataset) == [
+        f"{dataset.file('indicators.csv')}:{line}: max: {text!r} is not a valid number: write {VALUE_FORMAT}"
+    ]
+    with pytest.raises(DataError):
+        load_indicators(dataset.path)

@@ -77,3 +77,19 @@ def test_to_frame_names_file_row_and_column_of_a_cell_it_cannot_read(dataset):
     dataset.write()
     with pytest.raises(ParseError, match=rf"figures\.csv:{dataset.line_of('000-projects')}: value: '1_357'"):
         to_frame(read_table(dataset.path / "figures.csv"), ("value",))
+
+
+def test_column_lists_match_the_data_package_and_the_files():
+    import csv
+    import json
+
+    from eastwest import paths, tables
+
+    descriptor = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+    schema = {r["name"]: [field["name"] for field in r["schema"]["fields"]] for r in descriptor["resources"]}
+    for name, columns in [("figures", tables.FIGURES_COLUMNS), ("indicators", tables.INDICATORS_COLUMNS),
+                          ("scopes", tables.SCOPES_COLUMNS), ("units", tables.UNITS_COLUMNS)]:  # fmt: skip
+        with open(paths.DATA / f"{name}.csv", encoding="utf-8-sig", newline="") as handle:
+            assert next(csv.reader(handle)) == columns == schema[name], name
+    assert tables.INDICATORS_COLUMNS.index("title_zh") == tables.INDICATORS_COLUMNS.index("title") + 1
+    assert tables.UNITS_COLUMNS.index("title_zh") == tables.UNITS_COLUMNS.index("title") + 1

@@ -59,6 +59,10 @@ setup: $(STAMPS)/venv $(STAMPS)/kernel $(STAMPS)/system ## Create .venv from the
 EASTWEST_SCOPE := $(value SCOPE)
 export EASTWEST_SCOPE
 unexport SCOPE
+# `make report EDITION=en` (or zh) builds one language's edition only, taken and checked like SCOPE.
+EASTWEST_EDITION := $(value EDITION)
+export EASTWEST_EDITION
+unexport EDITION
 
 validate: $(STAMPS)/venv ## Check data/ (schema, quotes, numbers, plausibility) and seed coverage; FILE:ROW: COLUMN: message
 	@$(PY) -m eastwest.validate
@@ -76,7 +80,7 @@ candidates: $(STAMPS)/venv ## Propose figures.csv rows for a new article: SEED=p
 # The build validates data/ itself (skipped when data/, seeds/ and the code are unchanged since the
 # last passing run), tracks each report's inputs by content hash in reports/.build/, and runs the
 # notebooks two at a time; with nothing changed it returns in well under a second.
-report: setup ## Build everything under reports/ (HTML, PDF, metrics.csv, audit.csv); SCOPE=<id> for one scope
+report: setup ## Build reports/ in English and reports/zh/ in Chinese; SCOPE=<id> one scope, EDITION=en|zh one language
 	@$(PY) -m eastwest.build --from-make
 
 test: setup ## Lint, run the tests, check notebooks carry no outputs, validate the data

@@ -56,6 +56,7 @@ def python() -> str:
 
 def clean_env(**extra: str) -> dict[str, str]:
     """The environment for a child build: no make variables leaking in from an outer make."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "EASTWEST_SCOPE")}
+    make = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "EASTWEST_SCOPE", "EASTWEST_EDITION")
+    env = {k: v for k, v in os.environ.items() if k not in make}
     env.update(extra)
     return env

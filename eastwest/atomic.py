@@ -9,6 +9,9 @@ power cut. Temporary names carry the process id and a random part, so two builds
 A process killed with SIGKILL cannot clean up after itself; its temporary files stay behind,
 hidden (dot-prefixed) and recognisable by `TEMP_MARK`. `clean_stale` removes those whose owner is
 no longer running; readers and globbing (`*.html`) never see them because of the leading dot.
+
+A whole set of files is published the same way, with one rename: see `publish` (a new version
+folder, then one symbolic link switched), which the build uses for everything under reports/.
 """
 
 from __future__ import annotations

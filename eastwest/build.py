@@ -120,13 +120,14 @@ def environment_message(error: OSError) -> str:
 
 def check_reports_folder(reports: Path) -> None:
     """reports/ must be a folder, or absent (then it is created); a dangling link is named."""
+    shown = reports.relative_to(paths.ROOT).as_posix() if reports.is_relative_to(paths.ROOT) else str(reports)
     if reports.is_symlink() and not reports.exists():
         raise BuildError(
-            f"{paths.relative(reports)} is a symbolic link to {os.readlink(reports)}, which does not exist; create "
+            f"{shown} is a symbolic link to {os.readlink(reports)}, which does not exist; create "
             "that folder (or remove the link, and the build creates a folder), then run `make report` again"
         )
     if reports.exists() and not reports.is_dir():
-        raise BuildError(f"{paths.relative(reports)} is a file, not a folder; move it away, then run `make report`")
+        raise BuildError(f"{shown} is a file, not a folder; move it away, then run `make report`")
     reports.mkdir(parents=True, exist_ok=True)
 
 
@@ -169,6 +170,9 @@ class Inputs:
     def scan(cls, root: Path, data_dir: Path) -> Inputs:
         inputs = cls(root=root, data_dir=data_dir)
         code = file_hashes(root / "eastwest", "*.py")
+        for folder in ("messages", "templates"):  # reader text and page templates
+            hashes = file_hashes(root / "eastwest" / folder)
+            code.update({f"{folder}/{name}": digest for name, digest in hashes.items()})
         lock = root / "requirements.lock"
         if lock.exists():
             code["requirements.lock"] = hashlib.sha256(lock.read_bytes()).hexdigest()
@@ -215,22 +219,81 @@ def scope_data_key(inputs: Inputs, scope: str, header: list[str], rows: list[lis
 
 @dataclass
 class Job:
-    """One notebook run → reports/notebooks/<name>.ipynb, reports/<name>.html, reports/<name>.pdf."""
+    """One notebook run in one language → (under `zh/` for the Chinese edition) notebooks/<name>.ipynb,
+    <name>.html and <name>.pdf."""
 
     name: str
     notebook: str  # file name in notebooks/
     title: str
     parameters: dict[str, str]
     key: str = ""
+    lang: str = "en"
+
+    @property
+    def prefix(self) -> str:
+        return edition_prefix(self.lang)
+
+    @property
+    def id(self) -> str:  # noqa: A003 - the job's output name within reports/
+        return f"{self.prefix}{self.name}"
+
+    @property
+    def ipynb(self) -> str:
+        return f"{self.prefix}notebooks/{self.name}.ipynb"
+
+    @property
+    def html(self) -> str:
+        return f"{self.id}.html"
+
+    @property
+    def pdf(self) -> str:
+        return f"{self.id}.pdf"
 
     def outputs(self) -> list[str]:
-        return [f"notebooks/{self.name}.ipynb", f"{self.name}.html", f"{self.name}.pdf"]
+        return [self.ipynb, self.html, self.pdf]
+
+
+def edition_of(output: str) -> str:
+    """The language of an output name: its first folder when that is a language, else English."""
+    from eastwest import words
+
+    first = output.split("/", 1)[0]
+    return first if "/" in output and first in words.LANGS else "en"
+
+
+def edition_prefix(lang: str) -> str:
+    """Where an edition lives in reports/: English at the top, every other language in <lang>/."""
+    return "" if lang == "en" else f"{lang}/"
+
+
+FRONT_MATTER = "00"  # a notebook numbered 00 (the brief) is published under its name alone: brief.html
 
 
 def report_name(notebook: Path, scope: str | None = None) -> str:
-    """`01_overview.ipynb` → `01-overview`; with a scope, `02-cooperation-<scope>`."""
-    name = notebook.stem.replace("_", "-").lower()
+    """`01_overview.ipynb` → `01-overview`; `00_brief.ipynb` → `brief`; with a scope, `02-cooperation-<scope>`."""
+    number, _, rest = notebook.stem.partition("_")
+    stem = rest if number == FRONT_MATTER and rest else notebook.stem
+    name = stem.replace("_", "-").lower()
     return f"{name}-{scope}" if scope else name
+
+
+def published(notebook: Path) -> bool:
+    """False for a notebook whose metadata says `"eastwest": {"publish": false}` (e.g. one to explore in)."""
+    metadata = json.loads(Path(notebook).read_text(encoding="utf-8")).get("metadata", {})
+    settings = metadata.get("eastwest") if isinstance(metadata, dict) else None
+    return not (isinstance(settings, dict) and settings.get("publish") is False)
+
+
+def job_title(notebook: Path, lang: str, scope_title: str | None = None) -> str:
+    """The message report.title.<notebook stem> in `lang` if there is one, else the notebook's first
+    heading; for a scope's report, followed by the scope's title."""
+    from eastwest import words
+
+    key = f"report.title.{Path(notebook).stem}"
+    heading = words.text(key, lang) if words.has(key) else notebook_title(notebook)
+    if scope_title is None:
+        return heading
+    return f"{heading}{'：' if lang == 'zh' else ': '}{scope_title}"
 
 
 def notebook_title(path: Path) -> str:
@@ -247,9 +310,12 @@ def notebook_title(path: Path) -> str:
     return Path(path).stem
 
 
-def scope_titles(data_dir: Path) -> dict[str, str]:
+def scope_titles(data_dir: Path, lang: str = "en") -> dict[str, str]:
+    """Scope id → its title in `lang` (data/scopes.csv title_<lang>, else title_en, else the id)."""
     with open(Path(data_dir) / "scopes.csv", encoding="utf-8-sig", newline="") as handle:
-        return {row["id"]: row.get("title_en") or row["id"] for row in csv.DictReader(handle)}
+        return {
+            row["id"]: row.get(f"title_{lang}") or row.get("title_en") or row["id"] for row in csv.DictReader(handle)
+        }
 
 
 def data_created(data_dir: Path) -> str:
@@ -269,57 +335,72 @@ class Plan:
     jobs: list[Job]
     partial: bool  # a SCOPE build: only some jobs; no metrics/audit/combined/index
     keys: dict[str, str]  # output → key, for everything this run is responsible for
+    editions: list[str] = field(default_factory=lambda: ["en"])  # the languages this run builds
+    listed: list[Job] = field(default_factory=list)  # every edition's reports, as the indexes list them
+
+    def edition(self, lang: str) -> list[Job]:
+        return [job for job in self.jobs if job.lang == lang]
 
 
 def make_plan(
     root: Path, data_dir: Path, inputs: Inputs, request: params.Request, kernel: str
 ) -> Plan:
-    notebooks_dir = root / "notebooks"
-    data_param = os.path.relpath(data_dir, notebooks_dir)
-    header, groups = figures_by_scope(data_dir)
-    scopes = params.scopes_with_figures(data_dir)
-    titles = scope_titles(data_dir)
-    everything = inputs.everything()
-    jobs: list[Job] = []
-    for notebook in sorted(notebooks_dir.glob("*.ipynb")):
-        declared = params.notebook_parameters(notebook)
-        common = _sha(inputs.code, inputs.notebooks.get(notebook.name, ""), kernel)
-        extra = {k: v for k, v in request.extra.items() if k in declared}
-        base: dict[str, str] = {"data_dir": data_param} if "data_dir" in declared else {}
-        heading = notebook_title(notebook)
-        if "scope" in declared:
-            for scope in scopes:
-                if request.scope is not None and scope != request.scope:
-                    continue
-                parameters = {**base, "scope": scope, **extra}
-                data_key = scope_data_key(inputs, scope, header, groups.get(scope, []))
-                jobs.append(
-                    Job(
-                        name=report_name(notebook, scope),
-                        notebook=notebook.name,
-                        title=f"{heading}: {titles.get(scope, scope)}",
-                        parameters=parameters,
-                        key=_sha(common, data_key, json.dumps(parameters, sort_keys=True)),
-                    )
-                )
-        elif request.scope is None:
-            parameters = {**base, **extra}
-            jobs.append(
-                Job(
-                    name=report_name(notebook),
-                    notebook=notebook.name,
-                    title=heading,
-                    parameters=parameters,
-                    key=_sha(common, everything, json.dumps(parameters, sort_keys=True)),
-                )
-            )
+    """Every job of the request, edition by edition (English first), in notebook order."""
+    from eastwest import words
+
+    editions = [lang for lang in words.LANGS if request.edition in (None, lang)]
+    notebooks = [path for path in sorted((root / "notebooks").glob("*.ipynb")) if published(path)]
+    jobs = [
+        job
+        for lang in editions
+        for notebook in notebooks
+        for job in notebook_jobs(notebook, lang, root, data_dir, inputs, request, kernel)
+    ]
     keys = {output: job.key for job in jobs for output in job.outputs()}
     partial = request.scope is not None
     if not partial:
-        tables_key = _sha("tables", inputs.code, everything)
+        tables_key = _sha("tables", inputs.code, inputs.everything())
         keys["metrics.csv"] = tables_key
         keys["audit.csv"] = tables_key
-    return Plan(jobs=jobs, partial=partial, keys=keys)
+    listed = [
+        job
+        for lang in words.LANGS
+        for notebook in notebooks
+        for job in (notebook_jobs(notebook, lang, root, data_dir, inputs, request, kernel) if not partial else [])
+    ]
+    return Plan(jobs=jobs, partial=partial, keys=keys, editions=editions, listed=listed)
+
+
+def notebook_jobs(
+    notebook: Path, lang: str, root: Path, data_dir: Path, inputs: Inputs, request: params.Request, kernel: str
+) -> list[Job]:
+    """The jobs of one notebook in one language: one, or one per scope with figures for a notebook
+    declaring `scope`; none in a language the notebook does not declare (`lang`) unless English."""
+    declared = params.notebook_parameters(notebook)
+    if "lang" not in declared and lang != "en":
+        return []
+    common = _sha(inputs.code, inputs.notebooks.get(notebook.name, ""), kernel)
+    base = {"data_dir": os.path.relpath(data_dir, root / "notebooks")} if "data_dir" in declared else {}
+    if "lang" in declared:
+        base["lang"] = lang
+    base.update({k: v for k, v in request.extra.items() if k in declared})
+    if "scope" not in declared:
+        if request.scope is not None:
+            return []
+        key = _sha(common, inputs.everything(), json.dumps(base, sort_keys=True))
+        return [Job(report_name(notebook), notebook.name, job_title(notebook, lang), base, key, lang)]
+    header, groups = figures_by_scope(data_dir)
+    titles = scope_titles(data_dir, lang)
+    jobs = []
+    for scope in params.scopes_with_figures(data_dir):
+        if request.scope is not None and scope != request.scope:
+            continue
+        parameters = {**base, "scope": scope}
+        data_key = scope_data_key(inputs, scope, header, groups.get(scope, []))
+        title = job_title(notebook, lang, titles.get(scope, scope))
+        key = _sha(common, data_key, json.dumps(parameters, sort_keys=True))
+        jobs.append(Job(report_name(notebook, scope), notebook.name, title, parameters, key, lang))
+    return jobs
 
 
 # ---- manifest and lock -----------------------------------------------------------------------
@@ -536,16 +617,14 @@ def executor(work, root: str, stage: str, kernel: str, queue, log_path: str, par
             start = time.perf_counter()
             try:
                 nb = execute(job, root_path, kernel)
-                atomic.write_text(
-                    stage_path / "notebooks" / f"{job.name}.ipynb", nbformat.writes(nb) + "\n", durable=False
-                )
+                atomic.write_text(stage_path / job.ipynb, nbformat.writes(nb) + "\n", durable=False)
             except PapermillExecutionError as error:
-                queue.put(("executed", job.name, describe_failure(job, error), 0.0))
+                queue.put(("executed", job.id, describe_failure(job, error), 0.0))
                 return
             except Exception as error:
-                queue.put(("executed", job.name, _failure(job, "executing", error), 0.0))
+                queue.put(("executed", job.id, _failure(job, "executing", error), 0.0))
                 return
-            queue.put(("executed", job.name, None, time.perf_counter() - start))
+            queue.put(("executed", job.id, None, time.perf_counter() - start))
     finally:
         _shutdown_kernels()
 
@@ -559,12 +638,14 @@ def html_job(job: Job, stage: str, runtime_cache: str | None = None) -> tuple[st
     start = time.perf_counter()
     stage_path = Path(stage)
     try:
-        nb = nbformat.read(stage_path / "notebooks" / f"{job.name}.ipynb", as_version=4)
-        page = render.notebook_to_html(nb, title=job.title, runtime_cache=runtime_cache)
-        atomic.write_text(stage_path / f"{job.name}.html", page, durable=False)
+        nb = nbformat.read(stage_path / job.ipynb, as_version=4)
+        page = render.notebook_to_html(
+            nb, title=job.title, lang=job.lang, runtime_cache=runtime_cache, page_name=f"{job.name}.html"
+        )
+        atomic.write_text(stage_path / job.html, page, durable=False)
     except Exception as error:
-        return f"{job.name}.html", _failure(job, "rendering", error), 0.0
-    return f"{job.name}.html", None, time.perf_counter() - start
+        return job.html, _failure(job, "rendering", error), 0.0
+    return job.html, None, time.perf_counter() - start
 
 
 # The PDF process's laid-out reports (name → weasyprint.Document). Each report is laid out once:
@@ -585,16 +666,16 @@ def pdf_job(job: Job, stage: str, created: str) -> tuple[str, str | None, float]
     start = time.perf_counter()
     stage_path = Path(stage)
     try:
-        nb = nbformat.read(stage_path / "notebooks" / f"{job.name}.ipynb", as_version=4)
-        document = render.report_document(nb, title=job.title, created=created, anchor=job.name)
-        _DOCUMENTS[job.name] = document
-        _write_forked(document, stage_path / f"{job.name}.pdf")
+        nb = nbformat.read(stage_path / job.ipynb, as_version=4)
+        document = render.report_document(nb, title=job.title, created=created, anchor=job.name, lang=job.lang)
+        _DOCUMENTS[job.id] = document
+        _write_forked(document, stage_path / job.pdf, job.pdf)
     except Exception as error:
-        return f"{job.name}.pdf", _failure(job, "rendering", error), 0.0
-    return f"{job.name}.pdf", None, time.perf_counter() - start
+        return job.pdf, _failure(job, "rendering", error), 0.0
+    return job.pdf, None, time.perf_counter() - start
 
 
-def _write_forked(document, path: Path) -> None:
+def _write_forked(document, path: Path, name: str) -> None:
     """Write `document` as a PDF at `path` in a forked child, so that this process can lay out the
     next report while the pages are painted and the fonts subset (a third of a PDF's time).
     `finish_pdfs` waits for every child and reports a failed one."""
@@ -614,50 +695,54 @@ def _write_forked(document, path: Path) -> None:
             traceback.print_exc()
         finally:
             os._exit(status)
-    _WRITERS[pid] = path.name
+    _WRITERS[pid] = name
 
 
-def finish_pdfs(
-    parts: list[tuple[str, str]] | None, reports: str, stage: str, created: str
-) -> tuple[str, str | None, float]:
-    """The last task of the PDF process: wait for the forked PDF writers; then, given `parts`,
-    write report.pdf from the pages laid out by `pdf_job` (reports not rebuilt in this run are laid
-    out here from their kept executed notebooks)."""
-    import traceback
-
+def finish_pdfs(combined: list[tuple[str, list[Job]]], reports: str, stage: str, created: str):
+    """The last task of the PDF process: write each edition's report.pdf (`combined`: language and its
+    jobs) from the pages laid out by `pdf_job` (reports not rebuilt in this run are laid out here from
+    their kept executed notebooks), then wait for the forked PDF writers."""
     from eastwest import render
 
     start = time.perf_counter()
-    output = "report.pdf" if parts is not None else "PDFs"
+    output = ", ".join(f"{edition_prefix(lang)}report.pdf" for lang, _ in combined) or "PDFs"
     try:
-        combined = None
-        if parts is not None:
+        for lang, jobs in combined:
             documents = []
-            for name, title in parts:
-                document = _DOCUMENTS.get(name)
+            for job in jobs:
+                document = _DOCUMENTS.get(job.id)
                 if document is None:
-                    nb = _load_executed(name, Path(reports), Path(stage))
-                    document = render.report_document(nb, title=title, created=created, anchor=name)
-                documents.append((title, name, document))
-            combined = render.combined_document(documents, created=created)
-            atomic.write_bytes(Path(stage) / "report.pdf", combined.write_pdf(), durable=False)
-        failed = []
-        while _WRITERS:
-            pid, status = os.waitpid(next(iter(_WRITERS)), 0)
-            name = _WRITERS.pop(pid)
-            code = os.waitstatus_to_exitcode(status)
-            if code in FULL_DISK | NOT_WRITABLE:
-                return output, f"build: {environment_message(OSError(code, os.strerror(code), name))}", 0.0
-            if code != 0:
-                failed.append(name)
-        if failed:
-            return output, f"build: writing {', '.join(sorted(failed))} failed (see the messages above)", 0.0
+                    nb = _load_executed(job, Path(reports), Path(stage))
+                    document = render.report_document(
+                        nb, title=job.title, created=created, anchor=job.name, lang=job.lang
+                    )
+                documents.append((job.title, job.name, document))
+            pdf = render.combined_document(documents, created=created, lang=lang).write_pdf()
+            atomic.write_bytes(Path(stage) / f"{edition_prefix(lang)}report.pdf", pdf, durable=False)
+        return output, _wait_for_writers(), time.perf_counter() - start
     except OSError as error:
         return output, f"build: {environment_message(error)}", 0.0
     except Exception as error:
+        import traceback
+
         detail = _short("".join(traceback.format_exception(error)))
         return output, f"build: {output}: rendering failed:\n{detail}", 0.0
-    return output, None, time.perf_counter() - start
+
+
+def _wait_for_writers() -> str | None:
+    """Wait for every forked PDF writer; the first failure as the build prints it, or None."""
+    failed = []
+    while _WRITERS:
+        pid, status = os.waitpid(next(iter(_WRITERS)), 0)
+        name = _WRITERS.pop(pid)
+        code = os.waitstatus_to_exitcode(status)
+        if code in FULL_DISK | NOT_WRITABLE:
+            return f"build: {environment_message(OSError(code, os.strerror(code), name))}"
+        if code != 0:
+            failed.append(name)
+    if failed:
+        return f"build: writing {', '.join(sorted(failed))} failed (see the messages above)"
+    return None
 
 
 def _render_init(parent: int) -> None:
@@ -786,7 +871,7 @@ def build(
             return 1
     if not scope_checked:
         scope = params.check_scope(request.scope, data_dir)
-    request = params.Request(scope=scope, extra=request.extra)
+    request = params.Request(scope=scope, extra=request.extra, edition=request.edition)
     if not cached:
         atomic.write_text(validated_file, validation_key + "\n")
 
@@ -802,15 +887,10 @@ def build(
         tables_todo = not plan.partial and (
             force or not all(up_to_date(reports, manifest, out, plan.keys[out]) for out in ("metrics.csv", "audit.csv"))
         )
-        combined_key = index_key = None
-        if not plan.partial:
-            combined_key, index_key = final_keys(plan, reports, inputs, todo)
-        final_todo = not plan.partial and (
-            force
-            or todo
-            or not up_to_date(reports, manifest, "report.pdf", combined_key or "")
-            or not up_to_date(reports, manifest, "index.html", index_key or "")
-        )
+        finals = {} if plan.partial else final_keys(plan, reports, inputs, todo)
+        final_todo = {
+            output: key for output, key in finals.items() if force or not up_to_date(reports, manifest, output, key)
+        }
         if not todo and not tables_todo and not final_todo:
             log(f"build: reports/ is up to date ({len(plan.jobs)} report(s))")
             return 0
@@ -825,8 +905,7 @@ def build(
             if status == 0:
                 keys = dict(plan.keys)
                 if not plan.partial:
-                    keys["report.pdf"] = final_keys(plan, reports, inputs, [], stage=stage)[0]
-                    keys["index.html"] = index_key or ""
+                    keys.update(final_keys(plan, reports, inputs, [], stage=stage))
                 commit(stage, reports, manifest, keys, plan)
             return status
         except (KeyboardInterrupt, Interrupted) as interruption:
@@ -839,23 +918,23 @@ def build(
 
 
 def final_keys(plan: Plan, reports: Path, inputs: Inputs, todo: list[Job], stage: Path | None = None):
-    """Keys of report.pdf (the executed notebooks it combines) and index.html (its entries)."""
-    parts = []
-    for job in plan.jobs:
-        if stage is not None and (stage / "notebooks" / f"{job.name}.ipynb").exists():
-            path = stage / "notebooks" / f"{job.name}.ipynb"
-        else:
-            path = reports / "notebooks" / f"{job.name}.ipynb"
-        if job in todo or not path.exists():
-            parts.append((job.name, job.title, job.key))  # will be rebuilt: its key stands for it
-        else:
-            parts.append((job.name, job.title, hashlib.sha256(path.read_bytes()).hexdigest()))
+    """Keys of each edition's report.pdf (the executed notebooks it combines, their titles, the data
+    version) and index.html (every edition's entries and the scopes' descriptions), by output name."""
+    keys = {}
     created = inputs.data.get("datapackage.json", "")
-    combined = _sha("combined", inputs.code, created, json.dumps(parts))
-    # The index shows titles and the scopes' descriptions (scopes.csv).
-    scopes = inputs.data.get("scopes.csv", "")
-    index = _sha("index", inputs.code, scopes, json.dumps([(job.name, job.title) for job in plan.jobs]))
-    return combined, index
+    entries = json.dumps([(job.id, job.title) for job in plan.listed])
+    for lang in plan.editions:
+        parts = []
+        for job in plan.edition(lang):
+            path = stage / job.ipynb if stage is not None and (stage / job.ipynb).exists() else reports / job.ipynb
+            if job in todo or not path.exists():
+                parts.append((job.id, job.title, job.key))  # will be rebuilt: its key stands for it
+            else:
+                parts.append((job.id, job.title, hashlib.sha256(path.read_bytes()).hexdigest()))
+        prefix = edition_prefix(lang)
+        keys[f"{prefix}report.pdf"] = _sha("combined", inputs.code, created, lang, json.dumps(parts))
+        keys[f"{prefix}index.html"] = _sha("index", inputs.code, inputs.data.get("scopes.csv", ""), lang, entries)
+    return keys
 
 
 def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jobs, kernel, log, figures=None) -> int:
@@ -888,7 +967,7 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
         # Longest first (by the previous build's times), so the longest report does not start last.
         durations = read_timings(reports / BUILD_DIR_NAME)
         work = context.Queue()
-        for job in sorted(todo, key=lambda job: -durations.get(job.name, 0.0)):
+        for job in sorted(todo, key=lambda job: -durations.get(job.id, 0.0)):
             work.put(job)
         for _ in range(count):
             work.put(None)
@@ -910,14 +989,16 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
 
             if figures is None:
                 figures = tables.load_figures(data_dir)
-            atomic.write_bytes(stage / "metrics.csv", csv_bytes(metrics.compute(figures)), durable=False)
-            atomic.write_bytes(stage / "audit.csv", csv_bytes(audit.run(figures)), durable=False)
+            from eastwest import words
+
+            for name, frame in (("metrics.csv", metrics.compute(figures)), ("audit.csv", audit.run(figures))):
+                atomic.write_bytes(stage / name, csv_bytes(words.add_note_texts(frame)), durable=False)
             log("build: metrics.csv, audit.csv")
         if not todo and not final_todo:
             return 0
         from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-        from eastwest import render
+        from eastwest import render, words
 
         runtime_cache = str(reports / BUILD_DIR_NAME)
         warm_up(render, runtime_cache)
@@ -929,14 +1010,17 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
             max_workers=1, mp_context=context, initializer=_render_init, initargs=(os.getpid(),)
         )
         pools.append(pdf_pool)
-        by_name = {job.name: job for job in todo}
+        by_name = {job.id: job for job in todo}
         pending_exec = set(by_name)
         futures = set()
         finished = False
         while pending_exec or futures or not finished:
             if not pending_exec and not finished:
-                parts = [(job.name, job.title) for job in plan.jobs] if final_todo else None
-                futures.add(pdf_pool.submit(finish_pdfs, parts, str(reports), str(stage), created))
+                combined = [
+                    (lang, plan.edition(lang)) for lang in plan.editions
+                    if f"{edition_prefix(lang)}report.pdf" in final_todo
+                ]  # fmt: skip
+                futures.add(pdf_pool.submit(finish_pdfs, combined, str(reports), str(stage), created))
                 finished = True
             while True:  # hand every executed notebook to the render processes
                 try:
@@ -973,10 +1057,17 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
                     "in reports/.build/kernels.log; reports/ left as it was"
                 )
                 return 1
-        if final_todo:
-            entries = index_entries(plan, data_dir)
-            atomic.write_text(stage / "index.html", render.index_html(entries), durable=False)
-            log("build: index.html")
+        for lang in plan.editions:
+            index = f"{edition_prefix(lang)}index.html"
+            if index in final_todo:
+                others = [other for other in words.LANGS if other != lang]
+                page = render.index_html(
+                    index_entries(plan, data_dir, lang),
+                    lang=lang,
+                    other_entries=index_entries(plan, data_dir, others[0]) if others else None,
+                )
+                atomic.write_text(stage / index, page, durable=False)
+                log(f"build: {index}")
         if timings:
             write_timings(reports / BUILD_DIR_NAME, timings)
     finally:
@@ -1026,45 +1117,63 @@ def warm_up(render, runtime_cache: str | None = None) -> None:
         render.notebook_to_pdf(probe, title="warm-up", created="2000-01-01")
 
 
-def _load_executed(name: str, reports: Path, stage: Path):
+def _load_executed(job: Job, reports: Path, stage: Path):
     import nbformat
 
-    path = stage / "notebooks" / f"{name}.ipynb"
+    path = stage / job.ipynb
     if not path.exists():
-        path = reports / "notebooks" / f"{name}.ipynb"
+        path = reports / job.ipynb
     return nbformat.read(path, as_version=4)
 
 
-def index_entries(plan: Plan, data_dir: Path) -> list[dict[str, str]]:
-    """What index.html lists: every report (web page and PDF), then the combined PDF and the tables."""
+# What each index lists after the reports, worded by the messages page.index.* (eastwest/messages);
+# these texts stand in for a message that is missing.
+INDEX_ITEMS = {
+    "page.index.combined": {
+        "en": "Complete report (all of the above in one PDF)",
+        "zh": "完整报告（以上全部，合为一个 PDF）",
+    },
+    "page.index.metrics": {"en": "Derived metrics", "zh": "派生指标"},
+    "page.index.metrics_about": {
+        "en": "Every computed ratio with its formula, input figure ids, lower and upper bounds and notes.",
+        "zh": "每项计算所得比率，附公式、所用数据编号、上下限及说明。",
+    },
+    "page.index.audit": {"en": "Audit of stated ratios and totals", "zh": "所报比率与合计的核查"},
+    "page.index.audit_about": {
+        "en": "Every stated percentage, total and growth rate, recomputed; see its result column.",
+        "zh": "逐项重算所报百分比、合计与增长率；结论见 result 列。",
+    },
+}
+
+
+def _index_text(key: str, lang: str) -> str:
+    from eastwest import words
+
+    return words.text(key, lang) if words.has(key) else INDEX_ITEMS[key][lang]
+
+
+def index_entries(plan: Plan, data_dir: Path, lang: str) -> list[dict[str, str]]:
+    """What the index of edition `lang` lists, with links relative to it: every report (web page and
+    PDF), then the combined PDF and the two tables (one copy, at the top of reports/)."""
     with open(Path(data_dir) / "scopes.csv", encoding="utf-8-sig", newline="") as handle:
-        descriptions = {row["id"]: row.get("description") or "" for row in csv.DictReader(handle)}
+        column = f"description_{lang}" if lang != "en" else "description"
+        descriptions = {row["id"]: row.get(column) or row.get("description") or "" for row in csv.DictReader(handle)}
     entries = []
-    for job in plan.jobs:
+    for job in (job for job in plan.listed if job.lang == lang):
         entry = {"title": job.title, "html": f"{job.name}.html", "pdf": f"{job.name}.pdf"}
         if job.parameters.get("scope") in descriptions:
             entry["description"] = descriptions[job.parameters["scope"]]
         entries.append(entry)
-    entries.append(
-        {
-            "title": "Complete report (all of the above in one PDF)",
-            "pdf": "report.pdf",
-        }
-    )
-    entries.append(
-        {
-            "title": "Derived metrics",
-            "csv": "metrics.csv",
-            "description": "Every computed ratio with its formula, input figure ids, lower and upper bounds and notes.",
-        }
-    )
-    entries.append(
-        {
-            "title": "Audit of stated ratios and totals",
-            "csv": "audit.csv",
-            "description": "Every stated percentage, total and growth rate, recomputed; see its result column.",
-        }
-    )
+    up = "../" * edition_prefix(lang).count("/")
+    entries.append({"title": _index_text("page.index.combined", lang), "pdf": "report.pdf"})
+    for table in ("metrics", "audit"):
+        entries.append(
+            {
+                "title": _index_text(f"page.index.{table}", lang),
+                "csv": f"{up}{table}.csv",
+                "description": _index_text(f"page.index.{table}_about", lang),
+            }
+        )
     return entries
 
 
@@ -1073,10 +1182,11 @@ def commit(stage: Path, reports: Path, manifest: dict[str, str], keys: dict[str,
 
     The record (the version's manifest) lists an output only when the file is in the version: one
     built in this run (from its planned key) or carried over from the published version, whose own
-    record gave that file the same key. A partial (SCOPE) build keeps every other output as it was;
-    a full build drops outputs that are no longer planned (e.g. a scope that has no figures now).
+    record gave that file the same key. A partial (SCOPE) build keeps every other output as it was,
+    an EDITION build the other editions; otherwise outputs no longer planned (e.g. the reports of
+    a scope that has no figures now) are dropped.
     """
-    record = dict(manifest) if plan.partial else {}
+    record = {name: key for name, key in manifest.items() if plan.partial or edition_of(name) not in plan.editions}
     record.update(keys)
     atomic.carry_over(
         atomic.current_version(reports), stage, lambda name: name in record and manifest.get(name) == record[name]
@@ -1098,6 +1208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m eastwest.build", description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=None, help="data directory (default: data/)")
     parser.add_argument("--scope", default=None, help="build only this scope's cooperation report")
+    parser.add_argument("--edition", default=None, help="build only this language's edition (en, zh)")
     parser.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUE", help="a notebook parameter (checked)"
     )
@@ -1119,12 +1230,13 @@ def main(argv: list[str] | None = None) -> int:
             if args.scope is not None:
                 raise params.ParamError("give the scope once: --scope or --param scope=, not both")
             args.scope = extra.pop("scope")
-        params.check_notebook_parameters(extra, notebooks, reserved={"data_dir", "scope"})
-        scope = args.scope
+        params.check_notebook_parameters(extra, notebooks, reserved={"data_dir", "scope", "lang"})
+        scope, edition = args.scope, args.edition
         if args.from_make:
             from_make = params.scope_from_make(dict(os.environ))
             scope = from_make if scope is None else scope
-        request = params.Request(scope=scope, extra=extra)
+            edition = params.edition_from_make(dict(os.environ)) if edition is None else edition
+        request = params.Request(scope=scope, extra=extra, edition=params.check_edition(edition))
         return build(root=root, data_dir=data_dir, request=request, jobs=args.jobs, kernel=args.kernel,
                      force=args.force, log=lambda line: print(line, flush=True))
     except (params.ParamError, BuildError) as error:

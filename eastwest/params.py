@@ -23,7 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # make variables the product rules understand (PYTHON_SYS belongs to the set-up rules).
-MAKE_VARIABLES = {"SCOPE": "build only the cooperation report of this scope", "PYTHON_SYS": "set-up only"}
+MAKE_VARIABLES = {
+    "SCOPE": "build only the cooperation report of this scope",
+    "EDITION": "build only this language's edition",
+    "PYTHON_SYS": "set-up only",
+}
 
 
 class ParamError(Exception):
@@ -40,6 +44,7 @@ class Request:
 
     scope: str | None = None  # None: every scope
     extra: dict[str, str] = field(default_factory=dict)
+    edition: str | None = None  # None: every language of eastwest.words.LANGS
 
 
 def notebook_parameters(path: Path) -> dict[str, str]:
@@ -166,6 +171,22 @@ def scope_from_make(environ: dict[str, str]) -> str | None:
     names = make_command_line_names(environ.get("MAKEFLAGS", ""))
     check_names(dict.fromkeys(names, ""), MAKE_VARIABLES, what="make variable")
     return environ.get("EASTWEST_SCOPE") or None
+
+
+def check_edition(value: str | None) -> str | None:
+    """None/empty means every edition; otherwise a language of eastwest.words.LANGS."""
+    from eastwest import words
+
+    if value is None or value == "":
+        return None
+    if value in words.LANGS:
+        return value
+    raise ParamError(f"unknown EDITION {_show(value)}; valid values: {', '.join(words.LANGS)}")
+
+
+def edition_from_make(environ: dict[str, str]) -> str | None:
+    """The raw EDITION of `make report EDITION=...` (checked by `check_edition`)."""
+    return environ.get("EASTWEST_EDITION") or None
 
 
 def parse_assignments(pairs: list[str]) -> dict[str, str]:

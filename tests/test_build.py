@@ -8,6 +8,7 @@ part is the build itself: about 15–25 s per full build on two shared cores.
 from __future__ import annotations
 
 import csv
+import html
 import json
 import os
 import re
@@ -66,14 +67,19 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
+def pdf_text_pages(path: Path, last: int) -> str:
+    command = ["pdftotext", "-l", str(last), str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
 def pdf_pages(path: Path) -> int:
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     return int(re.search(r"Pages:\s+(\d+)", info).group(1))
 
 
 def assert_complete(reports: Path) -> None:
-    for html in reports.glob("*.html"):
-        assert html.read_text(encoding="utf-8").rstrip().endswith("</html>"), html
+    for page in reports.glob("*.html"):
+        assert page.read_text(encoding="utf-8").rstrip().endswith("</html>"), page
     for pdf in reports.glob("*.pdf"):
         data = pdf.read_bytes()
         assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF"), pdf
@@ -149,32 +155,75 @@ def built(tmp_path_factory) -> Path:
 
 
 def expected_names(root: Path) -> list[str]:
+    """In the order report.pdf combines them: the brief, the overview, the scopes, the audit."""
     scopes = scopes_with_figures(root / "data")
-    return ["01-overview", *[f"02-cooperation-{scope}" for scope in scopes], "03-data-audit"]
+    return ["brief", "01-overview", *[f"02-cooperation-{scope}" for scope in scopes], "03-data-audit"]
 
 
-def test_a_full_build_writes_every_report(built: Path):
+def both(*names: str) -> set[str]:
+    """Job names in both editions: English at the top of reports/, Chinese under zh/."""
+    return {prefix + name for name in names for prefix in ("", "zh/")}
+
+
+def test_a_full_build_writes_every_report_in_both_editions(built: Path):
     reports = built / "reports"
     names = expected_names(built)
     assert "02-cooperation-beijing-inner-mongolia" in names
-    for name in names:
-        for path in (reports / f"{name}.html", reports / f"{name}.pdf", reports / "notebooks" / f"{name}.ipynb"):
-            assert path.is_file(), path
-    for name in ("metrics.csv", "audit.csv", "report.pdf", "index.html"):
-        assert (reports / name).is_file(), name
-    assert_complete(reports)
-    index = (reports / "index.html").read_text(encoding="utf-8")
-    for name in names:
-        assert f'href="{name}.html"' in index and f'href="{name}.pdf"' in index
-    assert 'href="report.pdf"' in index
-    assert 'href="metrics.csv"' in index and 'href="audit.csv"' in index
-    # The combined PDF holds every part: at least as many pages as the parts together, minus covers.
-    combined = pdf_text(reports / "report.pdf")
-    assert combined.count("\f") >= len(names)
-    # Each report is laid out once: report.pdf is a contents page and the reports' own pages.
-    assert pdf_pages(reports / "report.pdf") == 1 + sum(pdf_pages(reports / f"{name}.pdf") for name in names)
+    for folder in (reports, reports / "zh"):
+        for name in names:
+            for path in (folder / f"{name}.html", folder / f"{name}.pdf", folder / "notebooks" / f"{name}.ipynb"):
+                assert path.is_file(), path
+        for name in ("report.pdf", "index.html"):
+            assert (folder / name).is_file(), folder / name
+        assert_complete(folder)
+        # Each report is laid out once: report.pdf is a contents page and the reports' own pages.
+        assert pdf_pages(folder / "report.pdf") == 1 + sum(pdf_pages(folder / f"{name}.pdf") for name in names)
+    for name in ("metrics.csv", "audit.csv"):  # one copy, for both editions
+        assert (reports / name).is_file() and not (reports / "zh" / name).exists(), name
+    for index, up in ((reports / "index.html", ""), (reports / "zh" / "index.html", "../")):
+        text = index.read_text(encoding="utf-8")
+        for name in names:
+            assert f'href="{name}.html"' in text and f'href="{name}.pdf"' in text, (index, name)
+        assert 'href="report.pdf"' in text
+        assert f'href="{up}metrics.csv"' in text and f'href="{up}audit.csv"' in text
     assert list((reports / ".build").glob("vega-runtime-*.js")), "the Vega runtime is kept for the next build"
     assert leftovers(reports) == []
+
+
+def test_titles_come_from_the_messages_and_report_pdf_opens_with_the_brief(built: Path):
+    from eastwest import words
+
+    with open(built / "data" / "scopes.csv", encoding="utf-8", newline="") as handle:
+        scope_titles = {row["id"]: row for row in csv.DictReader(handle)}
+    for lang, folder, separator in (("en", built / "reports", ": "), ("zh", built / "reports" / "zh", "：")):
+        brief = words.text("report.title.00_brief", lang)
+        scope = words.text("report.title.02_cooperation", lang) + separator
+        scope += scope_titles["beijing-inner-mongolia"][f"title_{lang}"]
+        assert f"<title>{brief}</title>" in (folder / "brief.html").read_text(encoding="utf-8")
+        page = (folder / "02-cooperation-beijing-inner-mongolia.html").read_text(encoding="utf-8")
+        assert f"<title>{html.escape(scope)}</title>" in page, lang
+        cover = re.sub(r"\s+", " ", pdf_text_pages(folder / "report.pdf", 1))
+        order = [words.text(f"report.title.{stem}", lang) for stem in ("00_brief", "01_overview", "03_data_audit")]
+        positions = [cover.find(title) for title in order]
+        assert -1 not in positions and positions == sorted(positions), (lang, cover)
+
+
+def test_a_notebook_marked_not_to_publish_is_not_built(built: Path):
+    marked = [
+        path for path in (built / "notebooks").glob("*.ipynb")
+        if json.loads(path.read_text(encoding="utf-8"))["metadata"].get("eastwest", {}).get("publish") is False
+    ]  # fmt: skip
+    if not marked:  # make one: a copy of the overview that must not appear
+        source = json.loads((built / "notebooks" / "01_overview.ipynb").read_text(encoding="utf-8"))
+        source["metadata"]["eastwest"] = {"publish": False}
+        (built / "notebooks" / "09_private.ipynb").write_text(json.dumps(source), encoding="utf-8")
+        marked = [built / "notebooks" / "09_private.ipynb"]
+    result = run(BUILD, built)
+    assert result.returncode == 0 and "up to date" in result.stdout, result.stdout + result.stderr
+    for path in marked:
+        stem = path.stem.replace("_", "-")
+        assert not list((built / "reports" / ".current").rglob(f"*{stem}*")), stem
+    (built / "notebooks" / "09_private.ipynb").unlink(missing_ok=True)
 
 
 def test_executed_notebooks_are_kept_without_run_specific_metadata(built: Path):
@@ -182,6 +231,9 @@ def test_executed_notebooks_are_kept_without_run_specific_metadata(built: Path):
         nb = json.loads(path.read_text(encoding="utf-8"))
         assert set(nb["metadata"].get("papermill", {})) <= {"parameters", "version"}, path
         assert nb["metadata"]["papermill"]["parameters"]["data_dir"] == "../data"
+        assert nb["metadata"]["papermill"]["parameters"]["lang"] == "en"
+    for path in (built / "reports" / "zh" / "notebooks").glob("*.ipynb"):
+        assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]["lang"] == "zh"
         for cell in nb["cells"]:
             assert "papermill" not in cell["metadata"] and "execution" not in cell["metadata"], path
         counts = [c["execution_count"] for c in nb["cells"] if c["cell_type"] == "code"]
@@ -194,10 +246,11 @@ def test_executed_notebooks_are_kept_without_run_specific_metadata(built: Path):
 def test_metrics_and_audit_are_the_modules_output(built: Path):
     import io
 
-    from eastwest import audit, metrics, tables
+    from eastwest import audit, metrics, tables, words
 
     figures = tables.load_figures(built / "data")
     for name, frame in (("metrics.csv", metrics.compute(figures)), ("audit.csv", audit.run(figures))):
+        frame = words.add_note_texts(frame)  # the notes worded in both languages
         buffer = io.StringIO()
         frame.to_csv(buffer, index=False, lineterminator="\n")
         assert (built / "reports" / name).read_bytes() == buffer.getvalue().encode("utf-8"), name
@@ -229,7 +282,7 @@ def test_two_clones_at_different_paths_build_identical_bytes(built: Path, tmp_pa
     first, second = report_files(built / "reports"), report_files(other / "reports")
     assert sorted(first) == sorted(second)
     compared = [k for k in first if k.endswith((".html", ".csv", ".ipynb"))]
-    assert len(compared) >= 2 * len(expected_names(built)) + 2
+    assert len(compared) >= 4 * len(expected_names(built)) + 2
     assert [k for k in compared if first[k] != second[k]] == []
     # The same inputs give the same keys, so a copied tree is up to date wherever it lies.
     assert snapshot(built / "reports")["manifest"] == snapshot(other / "reports")["manifest"]
@@ -251,8 +304,8 @@ def test_changing_one_scopes_figures_rebuilds_only_what_reads_them(built: Path, 
     edit_rows(root / "data", note)
     result = run(BUILD, root)
     assert result.returncode == 0, result.stdout + result.stderr
-    # Overview and audit read all figures; among the cooperation reports only Tianjin's changes.
-    assert executed(result.stdout) == {"01-overview", "02-cooperation-tianjin-assisted", "03-data-audit"}
+    # The brief, the overview and the audit read all figures; among the scope reports only Tianjin's changes.
+    assert executed(result.stdout) == both("brief", "01-overview", "02-cooperation-tianjin-assisted", "03-data-audit")
     after = snapshot(reports, with_times=True)
     for scope in ("beijing-inner-mongolia", "national"):
         for key in (f"02-cooperation-{scope}.html", f"02-cooperation-{scope}.pdf"):
@@ -272,7 +325,7 @@ def test_changing_one_notebook_rebuilds_only_its_report(built: Path, tmp_path: P
     add_cell(root / "notebooks" / "03_data_audit.ipynb", "markdown", "A sentence added to the audit.")
     result = run(BUILD, root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert executed(result.stdout) == {"03-data-audit"}
+    assert executed(result.stdout) == both("03-data-audit")
     assert "rendered report.pdf" in result.stdout
     assert "metrics.csv" not in result.stdout
     assert "A sentence added to the audit." in (root / "reports" / "03-data-audit.html").read_text(encoding="utf-8")
@@ -423,13 +476,48 @@ def test_make_scope_builds_only_that_scope(built: Path, tmp_path: Path):
     edit_rows(root / "data", note)
     result = run(["make", "report", "SCOPE=national"], root)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert executed(result.stdout) == {"02-cooperation-national"}
+    assert executed(result.stdout) == both("02-cooperation-national")
     after = snapshot(root / "reports", with_times=True)
     changed = {k for k in after if after[k] != before.get(k)}
     assert changed <= {
         "02-cooperation-national.html", "02-cooperation-national.pdf", "notebooks/02-cooperation-national.ipynb",
+        "zh/02-cooperation-national.html", "zh/02-cooperation-national.pdf",
+        "zh/notebooks/02-cooperation-national.ipynb",
         "manifest", ".build/validated", ".build/timings.json", ".build/validation-cache.json",
     }  # fmt: skip
+
+
+def test_make_edition_builds_one_language_and_the_other_stays_as_it_was(built: Path, tmp_path: Path):
+    root = clone_of(built, tmp_path)
+    before = report_files(root / "reports")
+
+    def note(row):
+        if row["scope"] == "tianjin-assisted" and row["status"] == "ok":
+            row["note"] = (row["note"] + " (checked again)").strip()
+        return row
+
+    edit_rows(root / "data", note)
+    result = run(["make", "report", "EDITION=zh"], root)
+    assert result.returncode == 0, result.stdout + result.stderr
+    rebuilt = {"brief", "01-overview", "02-cooperation-tianjin-assisted", "03-data-audit"}
+    assert executed(result.stdout) == {f"zh/{name}" for name in rebuilt}
+    after = report_files(root / "reports")
+    assert sorted(after) == sorted(before)  # nothing of the English edition dropped
+    assert [key for key in after if not key.startswith("zh/") and key.endswith((".html", ".pdf", ".ipynb"))
+            and after[key] != before[key]] == []  # fmt: skip
+    result = run(["make", "report"], root)  # now the English edition catches up, and only it
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert executed(result.stdout) == rebuilt
+
+
+@pytest.mark.parametrize("value", ["fr", "$(touch pwned)", "EN"])
+def test_an_unknown_edition_is_refused_with_the_valid_ones(built: Path, value: str):
+    before = snapshot(built / "reports", with_times=True)
+    result = run(["make", "report", f"EDITION={value}"], built)
+    assert result.returncode == 2
+    assert f"unknown EDITION {value!r}; valid values: en, zh" in result.stderr
+    assert not list(built.rglob("pwned"))
+    assert snapshot(built / "reports", with_times=True) == before
 
 
 def test_concurrent_builds_take_turns_and_a_fresh_kernel_gives_the_same_bytes(built: Path, tmp_path: Path):

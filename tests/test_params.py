@@ -128,3 +128,15 @@ def test_a_broken_scopes_table_is_named_not_listed_as_no_values(data_dir: Path):
     (data_dir / "scopes.csv").write_bytes(b"id,title_en\n\xff\xfe\n")
     with pytest.raises(params.TableError, match=r"scopes\.csv: cannot be read"):
         params.check_scope("national", data_dir)
+
+
+def test_an_edition_is_one_of_the_languages_and_named_when_unknown():
+    assert params.check_edition("zh") == "zh"
+    assert params.check_edition("") is None and params.check_edition(None) is None
+    for value in ("fr", "ZH", "zh ", "$(touch pwned)"):
+        with pytest.raises(params.ParamError) as caught:
+            params.check_edition(value)
+        assert str(caught.value) == f"unknown EDITION {value!r}; valid values: en, zh"
+    assert params.edition_from_make({"EASTWEST_EDITION": "zh", "MAKEFLAGS": " -- EDITION=zh"}) == "zh"
+    with pytest.raises(params.ParamError, match=r"'edition' \(did you mean EDITION\?\)"):
+        params.scope_from_make({"MAKEFLAGS": " -- edition=zh"})

@@ -345,7 +345,7 @@ def metric_rows(data: ReportData, metrics: pd.DataFrame, lang: str, *, notes: bo
                 "value": metric_value(row, lang),
                 "note": words.word_notes(row.get("notes", ""), lang) if notes and row.get("notes") else "",
                 "ids": _id_links(str(row["inputs"]).split()),
-                "formula": row["formula"],
+                "formula": words.formula(row["formula"], lang),
             }
         )
     return rows

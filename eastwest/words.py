@@ -117,6 +117,9 @@ def text(key: str, lang: str, /, **values) -> str:
     return _Formatter(lang).vformat(_template(key, lang, values), (), values)
 
 
+text_of = text  # for functions of this module whose own arguments shadow the name `text`
+
+
 # ---- numbers --------------------------------------------------------------------------------------
 
 
@@ -405,6 +408,28 @@ def figure(figure_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a
     if row is None:
         raise MessageError(f"no figure {figure_id!r} in data/figures.csv")
     return qualified(float(row["value"]), str(row["unit"]), str(row["qualifier"]), lang)
+
+
+_FORMULA_TOKEN = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)*)\b(?: (\d{4}(?:-\d{2})?(?:/\d{4}(?:-\d{2})?)?)\b)?")
+
+
+def formula(text: str, lang: str) -> str:
+    """A metric's formula for readers: indicator ids → titles, periods in `lang`, "(implied)" worded.
+
+    "aid_funds 2020 / (1 + aid_funds_growth 2020)" → "Fiscal assistance funds, 2020 / (1 + Growth of …, 2020)".
+    """
+    indicators = vocabulary().indicators
+
+    def word(match: re.Match) -> str:
+        name, when = match.group(1), match.group(2)
+        if name == "implied":
+            return text_of("formula.implied", lang)
+        if name not in indicators:
+            return match.group(0)
+        title = indicator(name, lang)
+        return text_of("formula.term", lang, what=title, period=period(when, lang)) if when else title
+
+    return _FORMULA_TOKEN.sub(word, str(text))
 
 
 def amount(value: float, lang: str, unit: str) -> str:

@@ -127,18 +127,19 @@ def _round_sig(x: float, sig: int = SIGNIFICANT) -> float:
     return float(f"{x:.{sig}g}") if x else 0.0
 
 
-def number(x: float, lang: str, sig: int = SIGNIFICANT) -> str:
+def number(x: float, lang: str, sig: int = SIGNIFICANT, *, counted: bool = True) -> str:
     """A count or amount: "60,422", "2.744 billion" · "60422", "27.44亿".
 
     Whole numbers below a million (English) or a hundred million (Chinese) keep every digit unless
     they round to at most four significant digits with no loss ("300,000" · "30万", "3133万"); larger
-    and fractional numbers are given to `sig` significant digits.
+    and fractional numbers, and any number not `counted` (a derived average), are given to `sig`
+    significant digits.
     """
     if math.isinf(x):
         return "∞"
     locale = LOCALES[check_lang(lang)]
     rounded = _round_sig(x, sig)
-    whole = float(x).is_integer()
+    whole = counted and float(x).is_integer()
     if lang == "zh":
         compact = format_compact_decimal(rounded, locale=locale, fraction_digits=sig)
         lossy = rounded != x or len(compact.rstrip("万亿").partition(".")[2]) > 2
@@ -206,21 +207,21 @@ def _joined(number_text: str, word: str, lang: str) -> str:
     return number_text + word if lang == "zh" else f"{number_text} {word}"
 
 
-def quantity(x: float, unit: str, lang: str) -> str:
+def quantity(x: float, unit: str, lang: str, *, counted: bool = True) -> str:
     """A number with its unit word: "2.744 billion yuan", "97.6%" · "27.44亿元", "97.6%"."""
     if unit == "fraction":
         return percent(x, lang)
-    return _joined(number(x, lang), unit_word(unit, lang), lang)
+    return _joined(number(x, lang, counted=counted), unit_word(unit, lang), lang)
 
 
-def qualified(x: float, unit: str, qualifier: str, lang: str) -> str:
+def qualified(x: float, unit: str, qualifier: str, lang: str, *, counted: bool = True) -> str:
     """A figure as printed, with its qualifier: "more than 300,000 people" · "30多万人"."""
     qualifier = qualifier or "exact"
     if lang == "zh" and qualifier == "more_than" and unit != "fraction":
-        digits = number(x, lang)
+        digits = number(x, lang, counted=counted)
         if digits[-1] in "万亿" and digits[:-1].isdigit():
             return _joined(digits[:-1] + "多" + digits[-1], unit_word(unit, lang), lang)
-    return QUALIFIER_PREFIX[check_lang(lang)][qualifier] + quantity(x, unit, lang)
+    return QUALIFIER_PREFIX[check_lang(lang)][qualifier] + quantity(x, unit, lang, counted=counted)
 
 
 def bounded(point: float, lower: float, upper: float, unit: str, lang: str) -> str:
@@ -232,14 +233,14 @@ def bounded(point: float, lower: float, upper: float, unit: str, lang: str) -> s
     low = None if lower is None or math.isnan(lower) or math.isinf(lower) or lower <= 0 < point else lower
     high = None if upper is None or math.isnan(upper) or math.isinf(upper) else upper
     if low is None and high is None:
-        return quantity(point, unit, lang)
+        return quantity(point, unit, lang, counted=False)
     if low is None:
-        return qualified(high, unit, "at_most", lang)
+        return qualified(high, unit, "at_most", lang, counted=False)
     if high is None:
-        return qualified(low, unit, "at_least", lang)
-    if quantity(low, unit, lang) == quantity(high, unit, lang):
-        return quantity(point, unit, lang)
-    return qualified(point, unit, "about", lang)
+        return qualified(low, unit, "at_least", lang, counted=False)
+    if quantity(low, unit, lang, counted=False) == quantity(high, unit, lang, counted=False):
+        return quantity(point, unit, lang, counted=False)
+    return qualified(point, unit, "about", lang, counted=False)
 
 
 FIELD_KINDS = {

@@ -118,6 +118,9 @@ aside.box ul {{ padding-left: 1.1rem; margin: .2rem 0; }}
 .gloss {{ color: #444; font-size: .92em; }}
 .mark-lang {{ color: #666; font-size: .85em; white-space: nowrap; }}
 p.note {{ font-size: .85rem; color: #444; }}
+.table-notes {{ font-size: .8rem; color: #333; }}
+.table-notes p {{ margin: .3rem 0 0; font-weight: bold; }}
+.table-notes ol {{ margin: .2rem 0 1rem; padding-left: 1.6rem; }}
 """
 
 PRINT_CSS_TEMPLATE = """

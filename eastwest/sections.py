@@ -335,7 +335,9 @@ def headline_metrics(metrics: pd.DataFrame) -> pd.DataFrame:
     return metrics
 
 
-def metric_rows(data: ReportData, metrics: pd.DataFrame, lang: str, *, notes: bool = True) -> list[dict]:
+def metric_rows(data: ReportData, metrics: pd.DataFrame, lang: str, *, notes: list | None = None) -> list[dict]:
+    """One row per measure. With `notes` (a list), each caveat is said once: the row carries its
+    number, and the sentence is appended to `notes` for the list under the table."""
     rows = []
     for row in metrics.to_dict(orient="records"):
         rows.append(
@@ -343,12 +345,29 @@ def metric_rows(data: ReportData, metrics: pd.DataFrame, lang: str, *, notes: bo
                 "what": metric_title(row, lang),
                 "period": words.period(row["period"], lang),
                 "value": metric_value(row, lang),
-                "note": words.word_notes(row.get("notes", ""), lang) if notes and row.get("notes") else "",
+                "note": _note_marks(row.get("notes", ""), lang, notes) if notes is not None else "",
                 "ids": _id_links(str(row["inputs"]).split()),
                 "formula": words.formula(row["formula"], lang),
             }
         )
     return rows
+
+
+def _note_marks(cell: str, lang: str, notes: list) -> str:
+    """ "[1] [3]": the numbers of a row's caveats in `notes`, adding the ones not said before."""
+    marks = []
+    for item in json.loads(cell or "[]"):
+        sentence = words.word_notes(json.dumps([item]), lang)
+        if sentence not in notes:
+            notes.append(sentence)
+        marks.append(f"[{notes.index(sentence) + 1}]")
+    return " ".join(marks)
+
+
+def notes_list(notes: list, lang: str) -> list:
+    if not notes:
+        return []
+    return [render("notes.html.j2", heading=t("body.notes_heading", lang), items=notes)]
 
 
 def metric_title(row: dict, lang: str) -> str:
@@ -366,9 +385,7 @@ def intensity_brief(data: ReportData, lang: str) -> list:
         return []
     rows = [
         {**row, "scope": words.scope(src["scope"], lang)}
-        for row, src in zip(
-            metric_rows(data, metrics, lang, notes=False), metrics.to_dict(orient="records"), strict=True
-        )
+        for row, src in zip(metric_rows(data, metrics, lang), metrics.to_dict(orient="records"), strict=True)
     ]
     columns = [("scope", "scope"), ("what", "what"), ("period", "period"), ("value", "value"), ("ids", "ids")]
     return [heading("section.intensity", lang), para("body.intensity_caveat", lang), table(rows, columns, lang)]
@@ -379,9 +396,15 @@ def intensity_section(data: ReportData, scope: str, lang: str) -> list:
     metrics = headline_metrics(metrics[metrics["family"].isin(INTENSITY_FAMILIES)])
     if metrics.empty:
         return []
-    rows = metric_rows(data, metrics, lang)
+    notes: list[str] = []
+    rows = metric_rows(data, metrics, lang, notes=notes)
     columns = [("what", "what"), ("period", "period"), ("value", "value"), ("note", "note"), ("ids", "ids")]
-    return [heading("section.intensity", lang), para("body.intensity_intro", lang), table(rows, columns, lang)]
+    return [
+        heading("section.intensity", lang),
+        para("body.intensity_intro", lang),
+        table(rows, columns, lang),
+        *notes_list(notes, lang),
+    ]
 
 
 # ---- what you should know -------------------------------------------------------------------------------
@@ -463,7 +486,8 @@ def metrics_appendix(data: ReportData, lang: str, scope: str | None = None) -> l
     metrics = data.metrics if scope is None else scope_metrics(data, scope)
     if metrics.empty:
         return []
-    rows = metric_rows(data, metrics, lang)
+    notes: list[str] = []
+    rows = metric_rows(data, metrics, lang, notes=notes)
     columns = [
         ("what", "what"),
         ("period", "period"),
@@ -476,6 +500,7 @@ def metrics_appendix(data: ReportData, lang: str, scope: str | None = None) -> l
         heading("section.appendix_metrics", lang),
         para("body.appendix_metrics", lang),
         table(rows, columns, lang, cls="appendix wide"),
+        *notes_list(notes, lang),
     ]
 
 

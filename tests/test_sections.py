@@ -41,7 +41,7 @@ def every_section(data, lang: str) -> str:
 def reader_text(html: str) -> str:
     """Text a reader reads as the report's own words: quotes, code, figure ids and formulas removed."""
     html = re.sub(r'<span class="quote"[^>]*>.*?</span>', " ", html, flags=re.S)
-    html = re.sub(r"<code>.*?</code>|<td class=\"c-formula\">.*?</td>", " ", html, flags=re.S)
+    html = re.sub(r"<code>.*?</code>", " ", html, flags=re.S)
     html = re.sub(r'<a href="#fig-[^"]*">[^<]*</a>', " ", html)
     text = re.sub(r"<[^>]+>", " ", html)
     return re.sub(r"“[^”]*”", " ", text)  # printed words quoted inside a note (“2.07 trillion yuan”)
@@ -89,3 +89,12 @@ def test_the_brief_lists_every_figure_its_numbers_link_to(data):
                 assert f'id="fig-{figure_id}"' in html
     chart = next(item for item in shown if not isinstance(item, report.Html))
     assert set(sections.linked_ids([chart])) >= {"000-aid-funds-2020", "002-aid-funds-2011"}
+
+
+def test_each_caveat_is_said_once_under_its_table(data):
+    items = sections.metrics_appendix(data, "en", "beijing-inner-mongolia")
+    html = "\n".join(str(item) for item in items)
+    notes = re.findall(r"<li>(.*?)</li>", html.split('class="table-notes"')[1], flags=re.S)
+    assert notes and len(notes) == len(set(notes))
+    marks = {int(n) for n in re.findall(r"\[(\d+)\]", html.split('class="table-notes"')[0])}
+    assert marks == set(range(1, len(notes) + 1))

@@ -424,10 +424,20 @@ def trust_box(data: ReportData, lang: str, scope: str | None = None) -> list:
             + figure_value(row, lang)
         )
     for row in flagged.to_dict(orient="records"):
-        items.append(Html(t("trust.flagged", lang)) + Html(" ") + quote_html(data, row, lang))
+        reading = likely_reading(data, row["id"], lang)
+        items.append(Html(t("trust.flagged", lang)) + Html(" ") + quote_html(data, row, lang) + Html(" ") + reading)
     if set(figures["seed"].str[:3]) >= {"000", "003"}:
         items.append(Html(t("trust.one_briefing", lang)))
     return [render("box.html.j2", heading=t("section.trust", lang), items=items)]
+
+
+def likely_reading(data: ReportData, figure_id: str, lang: str) -> str:
+    """The audit's unconfirmed likely reading of a flagged figure, worded, or "" when it offers none."""
+    for check in _audit_rows_using(data, figure_id):
+        for item in json.loads(check.get("notes") or "[]"):
+            if item["code"].startswith("likely_reading") and item.get("figure") == figure_id:
+                return words.word_notes(json.dumps([item]), lang)
+    return ""
 
 
 def sources_section(data: ReportData, lang: str, scope: str | None = None) -> list:

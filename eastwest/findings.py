@@ -204,3 +204,35 @@ def for_report(data, report: str, lang: str) -> list[Finding]:
         values = {name: resolve(data, name, ref, lang) for name, ref in references.items()}
         out.append(Finding(entry["message"], values))
     return out
+
+
+# ---- the README's summary ---------------------------------------------------------------------------
+
+README_START = "<!-- key findings: written by `python -m eastwest.findings`; do not edit by hand -->"
+README_END = "<!-- end of key findings -->"
+
+
+def readme_block(data) -> str:
+    """The brief's key findings as a numbered Markdown list, between the README's markers."""
+    items = [f"{n}. {finding.text('en')}" for n, finding in enumerate(for_report(data, "brief", "en"), 1)]
+    return "\n".join([README_START, *items, README_END])
+
+
+def with_readme_block(readme: str, block: str) -> str:
+    start, end = readme.index(README_START), readme.index(README_END) + len(README_END)
+    return readme[:start] + block + readme[end:]
+
+
+def main() -> int:
+    """Rewrite the key findings in README.md from the data."""
+    from eastwest import atomic, paths, report  # noqa: PLC0415
+
+    readme = paths.ROOT / "README.md"
+    text = with_readme_block(readme.read_text(encoding="utf-8"), readme_block(report.load(paths.DATA)))
+    atomic.write_text(readme, text)
+    print("findings: README.md key findings rewritten from the data")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

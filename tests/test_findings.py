@@ -106,3 +106,10 @@ def _refresh_checksums(seeds):
     if sums.exists():
         lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}" for p in sorted(seeds.glob("*.txt"))]
         sums.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_the_readme_states_the_current_key_findings(data):
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    block = findings.readme_block(data)
+    assert block in readme, "README.md's key findings are out of date: run `python -m eastwest.findings`"
+    assert findings.with_readme_block(readme, block) == readme

@@ -88,7 +88,9 @@ def test_changing_a_figure_changes_the_sentence(tmp_path, monkeypatch):
     _refresh_checksums(seeds)
     figures = data_dir / "figures.csv"
     figures.write_text(
-        figures.read_text(encoding="utf-8").replace("1.756 billion", "1.856 billion").replace(",1756000000,", ",1856000000,"),
+        figures.read_text(encoding="utf-8")
+        .replace("1.756 billion", "1.856 billion")
+        .replace(",1756000000,", ",1856000000,"),
         encoding="utf-8",
     )
     monkeypatch.setattr(paths, "SEEDS", seeds)

@@ -70,9 +70,12 @@ def title_block(data: ReportData, report: str, lang: str, scope: str | None = No
         [
             t("meta.period", lang, period=_covered(figures, lang)),
             t("meta.version", lang, version=data.version, date=data.created),
-            _counted("meta.figures", len(figures), lang)
-            + " "
-            + _counted("meta.sources", figures["seed"].nunique(), lang),
+            t(
+                "meta.figures_from",
+                lang,
+                figures=_counted("meta.figures", len(figures), lang),
+                sources=_counted("meta.sources", figures["seed"].nunique(), lang),
+            ),
         ]
     )
     return render("title.html.j2", title=t(f"report.title.{report}", lang), subtitle=subtitle, meta=meta)

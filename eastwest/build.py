@@ -1002,25 +1002,26 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
 
         runtime_cache = str(reports / BUILD_DIR_NAME)
         warm_up(render, runtime_cache)
-        # HTML in `jobs - 1` processes; every PDF, and report.pdf from the same laid-out pages, in one.
+        # HTML in `jobs - 1` processes; per edition, every PDF and its report.pdf (from the same laid-out
+        # pages) in one process, so the two editions' layouts proceed side by side.
         pool = ProcessPoolExecutor(
             max_workers=max(1, jobs - 1), mp_context=context, initializer=_render_init, initargs=(os.getpid(),)
         )
-        pdf_pool = ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=_render_init, initargs=(os.getpid(),)
-        )
-        pools.append(pdf_pool)
+        pdf_pools = {
+            lang: ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_render_init,
+                                      initargs=(os.getpid(),))
+            for lang in plan.editions
+        }  # fmt: skip
+        pools.extend(pdf_pools.values())
         by_name = {job.id: job for job in todo}
         pending_exec = set(by_name)
         futures = set()
         finished = False
         while pending_exec or futures or not finished:
             if not pending_exec and not finished:
-                combined = [
-                    (lang, plan.edition(lang)) for lang in plan.editions
-                    if f"{edition_prefix(lang)}report.pdf" in final_todo
-                ]  # fmt: skip
-                futures.add(pdf_pool.submit(finish_pdfs, combined, str(reports), str(stage), created))
+                for lang, pdf_pool in pdf_pools.items():
+                    combined = [(lang, plan.edition(lang))] if f"{edition_prefix(lang)}report.pdf" in final_todo else []
+                    futures.add(pdf_pool.submit(finish_pdfs, combined, str(reports), str(stage), created))
                 finished = True
             while True:  # hand every executed notebook to the render processes
                 try:
@@ -1034,7 +1035,7 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
                 pending_exec.discard(name)
                 timings[name] = seconds
                 log(f"build: executed {name} ({seconds:.1f} s)")
-                futures.add(pdf_pool.submit(pdf_job, by_name[name], str(stage), created))
+                futures.add(pdf_pools[by_name[name].lang].submit(pdf_job, by_name[name], str(stage), created))
                 futures.add(pool.submit(html_job, by_name[name], str(stage), runtime_cache))
             if futures:
                 done, futures = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)

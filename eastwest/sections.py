@@ -444,21 +444,26 @@ def likely_reading(data: ReportData, figure_id: str, lang: str) -> str:
 
 
 def sources_section(data: ReportData, lang: str, scope: str | None = None) -> list:
-    figures = data.figures if scope is None else scope_figures(data, scope)
-    rows = []
-    for seed in sorted(set(figures["seed"])):
-        source = data.source(seed)
-        rows.append(
-            {
-                "source": source_name(data, seed, lang),
-                "title": words.title_of(source, lang),
-                "file": Html("<code>seeds/{}</code>").format(seed),
-            }
-        )
-    return [
-        heading("section.sources", lang),
-        table(rows, [("source", "source"), ("title", "title"), ("file", "file")], lang),
+    """The sources as readers cite them: publisher, date and title."""
+    rows = [
+        {"source": source_name(data, seed, lang), "title": words.title_of(data.source(seed), lang)}
+        for seed in _seeds(data, scope)
     ]
+    return [heading("section.sources", lang), table(rows, [("source", "source"), ("title", "title")], lang)]
+
+
+def source_files(data: ReportData, lang: str, scope: str | None = None) -> list:
+    """Which file under seeds/ holds each source: for the appendix, where readers check a quote."""
+    rows = [
+        {"source": source_name(data, seed, lang), "file": Html("<code>seeds/{}</code>").format(seed)}
+        for seed in _seeds(data, scope)
+    ]
+    return [para("body.source_files", lang), table(rows, [("source", "source"), ("file", "file")], lang)]
+
+
+def _seeds(data: ReportData, scope: str | None) -> list[str]:
+    figures = data.figures if scope is None else scope_figures(data, scope)
+    return sorted(set(figures["seed"]))
 
 
 # ---- appendix and about ------------------------------------------------------------------------------------
@@ -492,6 +497,7 @@ def figures_appendix(data: ReportData, lang: str, scope: str | None = None) -> l
         heading("section.appendix_figures", lang),
         para("body.appendix_figures", lang),
         table(rows, columns, lang, cls="appendix wide"),
+        *source_files(data, lang, scope),
     ]
 
 

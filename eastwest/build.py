@@ -1129,28 +1129,10 @@ def _load_executed(job: Job, reports: Path, stage: Path):
 
 # What each index lists after the reports, worded by the messages page.index.* (eastwest/messages);
 # these texts stand in for a message that is missing.
-INDEX_ITEMS = {
-    "page.index.combined": {
-        "en": "Complete report (all of the above in one PDF)",
-        "zh": "完整报告（以上全部，合为一个 PDF）",
-    },
-    "page.index.metrics": {"en": "Derived metrics", "zh": "派生指标"},
-    "page.index.metrics_about": {
-        "en": "Every computed ratio with its formula, input figure ids, lower and upper bounds and notes.",
-        "zh": "每项计算所得比率，附公式、所用数据编号、上下限及说明。",
-    },
-    "page.index.audit": {"en": "Audit of stated ratios and totals", "zh": "所报比率与合计的核查"},
-    "page.index.audit_about": {
-        "en": "Every stated percentage, total and growth rate, recomputed; see its result column.",
-        "zh": "逐项重算所报百分比、合计与增长率；结论见 result 列。",
-    },
-}
-
-
 def _index_text(key: str, lang: str) -> str:
     from eastwest import words
 
-    return words.text(key, lang) if words.has(key) else INDEX_ITEMS[key][lang]
+    return words.text(key, lang)
 
 
 def index_entries(plan: Plan, data_dir: Path, lang: str) -> list[dict[str, str]]:

@@ -32,6 +32,7 @@ import functools
 import html
 import io
 import json
+import posixpath
 import re
 import string
 import urllib.parse
@@ -829,7 +830,7 @@ def _index_items(entries: Iterable[Mapping[str, str] | Sequence[str]], lang: str
         links = []
         for key in ("html", "pdf", "csv"):
             if entry.get(key):
-                href = html.escape(prefix + str(entry[key]), quote=True)
+                href = html.escape(posixpath.normpath(prefix + str(entry[key])), quote=True)
                 links.append(f'<a href="{href}">{html.escape(wording.text(f"page.link.{key}", lang))}</a>')
         description = entry.get("description")
         extra = f"<br><span class=\"description\">{html.escape(str(description))}</span>" if description else ""

@@ -62,8 +62,9 @@ def _covered(figures: pd.DataFrame, lang: str) -> str:
     return words.period(str(first) if first == last else f"{first}/{last}", lang)
 
 
-def title_block(data: ReportData, report: str, lang: str, scope: str | None = None) -> Html:
-    """The report's title, its pairing and a line on what data it reads."""
+def title_block(data: ReportData, notebook: str, lang: str, scope: str | None = None) -> Html:
+    """The report's title (the message `report.title.<notebook stem>`, which the build's PDF titles and
+    index use too), its pairing and a line on what data it reads."""
     figures = data.figures if scope is None else scope_figures(data, scope)
     subtitle = words.scope(scope, lang) if scope else ""
     meta = " · ".join(
@@ -78,7 +79,7 @@ def title_block(data: ReportData, report: str, lang: str, scope: str | None = No
             ),
         ]
     )
-    return render("title.html.j2", title=t(f"report.title.{report}", lang), subtitle=subtitle, meta=meta)
+    return render("title.html.j2", title=t(f"report.title.{notebook}", lang), subtitle=subtitle, meta=meta)
 
 
 def _counted(key: str, n: int, lang: str) -> str:

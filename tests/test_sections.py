@@ -20,7 +20,7 @@ def data():
 
 
 def every_section(data, lang: str) -> str:
-    items: list = [sections.title_block(data, "brief", lang)]
+    items: list = [sections.title_block(data, "00_brief", lang)]
     items += sections.key_findings(data, "brief", lang)
     items += sections.exit_comparison(data, lang) + sections.coverage_section(data, lang)
     items += sections.funding_comparison(data, lang) + sections.trust_box(data, lang)

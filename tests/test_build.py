@@ -53,9 +53,7 @@ def snapshot(reports: Path, *, with_times: bool = False) -> dict[str, object]:
 def report_files(reports: Path) -> dict[str, bytes]:
     """The published files only (what a reader opens), as bytes."""
     return {
-        key: value
-        for key, value in snapshot(reports).items()
-        if not key.startswith(".build/") and key != "manifest"
+        key: value for key, value in snapshot(reports).items() if not key.startswith(".build/") and key != "manifest"
     }
 
 
@@ -764,3 +762,56 @@ def test_a_kernel_bound_to_another_checkout_is_refused_with_what_to_do(tmp_path:
     with pytest.raises(build.BuildError, match=f"runs {elsewhere}, not this checkout's"):
         build.check_kernel("eastwest-moved")
     build.check_kernel("eastwest")  # the real one names this interpreter
+
+
+# ---- what a reader of the built PDFs sees ---------------------------------------------------------
+
+INTERNAL_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+FIRST_PAGE_HEADINGS = {"en": ("Key findings", "What the audit found"), "zh": ("主要发现", "核查发现")}
+
+
+def _editions(built: Path):
+    return (("en", built / "reports"), ("zh", built / "reports" / "zh"))
+
+
+def test_the_brief_fits_in_four_pages_in_both_editions(built: Path):
+    for lang, folder in _editions(built):
+        assert pdf_pages(folder / "brief.pdf") <= 4, lang
+
+
+def test_every_report_opens_with_its_findings(built: Path):
+    for lang, folder in _editions(built):
+        for name in expected_names(built):
+            first = pdf_text_pages(folder / f"{name}.pdf", 1)
+            assert any(heading in first for heading in FIRST_PAGE_HEADINGS[lang]), (lang, name)
+        # report.pdf: a contents page, then the brief
+        assert (
+            FIRST_PAGE_HEADINGS[lang][0]
+            in subprocess.run(
+                ["pdftotext", "-f", "2", "-l", "2", str(folder / "report.pdf"), "-"], capture_output=True, text=True
+            ).stdout
+        )
+
+
+def test_no_pdf_shows_internal_names(built: Path):
+    for _, folder in _editions(built):
+        for pdf in folder.glob("*.pdf"):
+            names = set(INTERNAL_NAME.findall(pdf_text(pdf))) - {"data_dir"}
+            assert not names, (pdf.name, sorted(names)[:10])
+
+
+def test_the_beijing_body_fits_in_eight_pages(built: Path):
+    pdf = built / "reports" / "02-cooperation-beijing-inner-mongolia.pdf"
+    pages = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split("\f")
+    appendix = next(number for number, text in enumerate(pages, 1) if "Appendix A. Every figure" in text)
+    assert appendix - 1 <= 8, f"the body runs to page {appendix - 1}"
+
+
+def test_chinese_first_pages_are_mostly_chinese_and_print_amounts_in_yi(built: Path):
+    folder = built / "reports" / "zh"
+    for name in expected_names(built):
+        text = re.sub(r"\b\d{3}-[a-z0-9-]+", " ", pdf_text_pages(folder / f"{name}.pdf", 1))  # figure ids
+        han = len(re.findall(r"[\u4e00-\u9fff]", text))
+        latin = len(re.findall(r"[A-Za-z]", text))
+        assert han > 3 * latin, (name, han, latin)
+    assert "27.44亿元" in pdf_text(folder / "brief.pdf")

@@ -453,15 +453,6 @@ def sources_section(data: ReportData, lang: str, scope: str | None = None) -> li
     return [heading("section.sources", lang), table(rows, [("source", "source"), ("title", "title")], lang)]
 
 
-def source_files(data: ReportData, lang: str, scope: str | None = None) -> list:
-    """Which file under seeds/ holds each source: for the appendix, where readers check a quote."""
-    rows = [
-        {"source": source_name(data, seed, lang), "file": Html("<code>seeds/{}</code>").format(seed)}
-        for seed in _seeds(data, scope)
-    ]
-    return [para("body.source_files", lang), table(rows, [("source", "source"), ("file", "file")], lang)]
-
-
 def _seeds(data: ReportData, scope: str | None) -> list[str]:
     figures = data.figures if scope is None else scope_figures(data, scope)
     return sorted(set(figures["seed"]))
@@ -472,20 +463,7 @@ def _seeds(data: ReportData, scope: str | None) -> list[str]:
 
 def figures_appendix(data: ReportData, lang: str, scope: str | None = None) -> list:
     figures = data.figures if scope is None else scope_figures(data, scope)
-    rows = []
-    for row in sort_by_period(figures).to_dict(orient="records"):
-        rows.append(
-            {
-                "_anchor": f"fig-{row['id']}",
-                "id": Html("<code>{}</code>").format(row["id"]),
-                "what": words.indicator(row["indicator"], lang),
-                "period": words.period(row["period"], lang),
-                "value": figure_value(row, lang)
-                + (" " + t(f"status.{row['status']}", lang) if row["status"] != "ok" else ""),
-                "quote": quote_html(data, row, lang),
-                "source": source_name(data, row["seed"], lang),
-            }
-        )
+    rows = [_appendix_row(data, row, lang) for row in sort_by_period(figures).to_dict(orient="records")]
     columns = [
         ("id", "id"),
         ("what", "what"),
@@ -498,7 +476,6 @@ def figures_appendix(data: ReportData, lang: str, scope: str | None = None) -> l
         heading("section.appendix_figures", lang),
         para("body.appendix_figures", lang),
         table(rows, columns, lang, cls="appendix wide"),
-        *source_files(data, lang, scope),
     ]
 
 
@@ -679,7 +656,7 @@ def _appendix_row(data: ReportData, row: dict, lang: str) -> dict:
         "period": words.period(row["period"], lang),
         "value": figure_value(row, lang) + status,
         "quote": quote_html(data, row, lang),
-        "source": source_name(data, row["seed"], lang),
+        "source": Html("{}<br><code>{}</code>").format(source_name(data, row["seed"], lang), row["seed"]),
     }
 
 

@@ -415,7 +415,7 @@ def _schema_errors(resource, package, tables: dict[str, Table], columns: dict | 
         return exception.to_errors()
 
     width = len(schema.fields)
-    # (resource, field) -> (cell of each record, cell -> (value, notes), cell -> value)
+    # (resource, field) -> [cell of each record, cell -> (value, notes), cell -> value (or None until needed)]
     columns = {} if columns is None else columns
 
     def read_columns(res, res_table: Table, names: tuple[str, ...] | None = None) -> None:
@@ -440,15 +440,17 @@ def _schema_errors(resource, package, tables: dict[str, Table], columns: dict | 
                 read[cell] = (cell, None)  # what the reader returns for them
             reader = _safe_reader(field)
             read.update((cell, reader(cell)) for cell in distinct - read.keys())
-            columns[(res.name, field.name)] = (cells, read, {cell: value for cell, (value, _) in read.items()})
+            columns[(res.name, field.name)] = [cells, read, None]  # the value of each cell: made when asked
 
     def keys(res_name: str, names: list[str]) -> list:
         """The values read for `names` from each record of the resource: the value itself for one name (None
         when missing), else a tuple (all None when all are missing). Equal keys compare as in Frictionless."""
         values = []
         for name in names:
-            cells, _, value_of = columns[(res_name, name)]
-            values.append(list(map(value_of.__getitem__, cells)))
+            column = columns[(res_name, name)]
+            if column[2] is None:
+                column[2] = {cell: value for cell, (value, _) in column[1].items()}
+            values.append(list(map(column[2].__getitem__, column[0])))
         return values[0] if len(values) == 1 else list(zip(*values, strict=True))
 
     def missing_key(names: list[str]):

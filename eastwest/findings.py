@@ -131,8 +131,15 @@ def _float(x) -> float:
 def _count(data, name: str, what: str, lang: str) -> Value:
     if what not in COUNTS:
         raise FindingError(f"a finding counts {what!r}; known counts: {', '.join(COUNTS)}")
-    ids = COUNTS[what](data)
-    return Value(name, words.number(len(ids), lang), tuple(ids[:20]))
+    counted = COUNTS[what](data)
+    # A count links to the figures it counts when they are a handful of figures (corrections, flags);
+    # a count of checks, sources or of every figure links nowhere.
+    figure_ids = set(data.figures["id"])
+    linked = tuple(counted) if len(counted) <= MAX_LINKED and set(counted) <= figure_ids else ()
+    return Value(name, words.number(len(counted), lang), linked)
+
+
+MAX_LINKED = 20
 
 
 def _scope(data, name: str, scope_id: str, lang: str) -> Value:  # noqa: ARG001 - one signature for all

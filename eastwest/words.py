@@ -33,6 +33,8 @@ from pathlib import Path
 from babel import Locale
 from babel.numbers import format_compact_decimal, format_decimal
 
+from eastwest.numbers import MEASURED_UNITS
+
 LANGS = ("en", "zh")
 LOCALES = {"en": "en", "zh": "zh_CN"}
 MESSAGES_DIR = Path(__file__).with_name("messages")
@@ -211,7 +213,10 @@ def quantity(x: float, unit: str, lang: str, *, counted: bool = True) -> str:
     """A number with its unit word: "2.744 billion yuan", "97.6%" · "27.44亿元", "97.6%"."""
     if unit == "fraction":
         return percent(x, lang)
-    return _joined(number(x, lang, counted=counted), unit_word(unit, lang), lang)
+    word = unit_word(unit, lang)
+    if lang == "en" and x == 1 and unit in vocabulary().units and unit not in MEASURED_UNITS:
+        word = str(vocabulary().units[unit]["title"]).lower()  # "1 county", not "1 counties"
+    return _joined(number(x, lang, counted=counted), word, lang)
 
 
 def qualified(x: float, unit: str, qualifier: str, lang: str, *, counted: bool = True) -> str:

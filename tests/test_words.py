@@ -77,3 +77,9 @@ def test_plural_forms_follow_the_count():
 def test_an_unknown_language_is_refused():
     with pytest.raises(ValueError, match="valid values: en, zh"):
         words.number(1, "fr")
+
+
+def test_one_of_a_counted_unit_is_singular_in_english():
+    assert words.qualified(1, "county", "exact", "en") == "1 county"
+    assert words.qualified(2, "county", "exact", "en") == "2 counties"
+    assert words.qualified(1, "yuan", "exact", "en") == "1 yuan"

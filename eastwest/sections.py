@@ -616,13 +616,17 @@ def funding_comparison(data: ReportData, lang: str) -> list:
     ]
 
 
-def cited_figures(data: ReportData, shown: Iterable, lang: str) -> list:
+def cited_figures(data: ReportData, shown: Iterable, lang: str, *, appendix: bool = False) -> list:
     """The figures behind every number already shown (`shown`: the items of the sections before), each
-    with its quote: the targets of their links, for a short report without the full appendix."""
+    with its quote: the targets of their links, for a report whose complete listing lives elsewhere.
+    As an `appendix` (the overview), it says where each pairing's complete listing is."""
     known = _figure_rows(data)
     rows = [_appendix_row(data, known[i], lang) for i in linked_ids(shown) if i in known]
     columns = [("id", "id"), ("value", "value"), ("quote", "quote"), ("source", "source")]
-    return [heading("section.cited", lang), table(rows, columns, lang, cls="appendix wide")]
+    items = [heading("section.appendix_cited" if appendix else "section.cited", lang)]
+    if appendix:
+        items.append(para("body.appendix_cited", lang))
+    return [*items, table(rows, columns, lang, cls="appendix wide")]
 
 
 def linked_ids(items: Iterable) -> list[str]:

@@ -231,9 +231,10 @@ def money_points(data: ReportData, scope: str, lang: str) -> pd.DataFrame:
     """Aid per period: stated amounts (one per fact) and amounts implied by other stated figures."""
     figures = scope_figures(data, scope)
     stated = merge_same(usable_figures(figures[figures["indicator"] == MONEY_INDICATOR]))
+    label = words.indicator(MONEY_INDICATOR, lang)
     rows = [
         _point(
-            r["label"] if "label" in r else words.indicator(MONEY_INDICATOR, lang),
+            label,
             r["period"],
             r["value"],
             *_figure_bounds(r),
@@ -243,12 +244,12 @@ def money_points(data: ReportData, scope: str, lang: str) -> pd.DataFrame:
             r["ids"],
         )
         for r in stated.to_dict(orient="records")
-    ]  # noqa: E501
+    ]
     metrics = scope_metrics(data, scope)
     for r in metrics[metrics["metric"].isin(IMPLIED_METRICS)].to_dict(orient="records"):
         rows.append(
             _point(
-                words.indicator(MONEY_INDICATOR, lang),
+                label,
                 r["period"],
                 r["value"],
                 _num(r["lower"]),
@@ -269,7 +270,7 @@ def _figure_bounds(row: dict) -> tuple[float, float]:
     return interval.lower, (interval.upper if not math.isinf(interval.upper) else math.nan)
 
 
-def _point(label, period, value, lower, upper, kind, value_text, quote, ids) -> dict:  # noqa: PLR0913
+def _point(label, period, value, lower, upper, kind, value_text, quote, ids) -> dict:
     start, _, end = str(period).partition("/")
     return {
         "label": label,

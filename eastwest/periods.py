@@ -88,3 +88,8 @@ def period_error(text: str, latest: int) -> str | None:
         if not EARLIEST_YEAR <= year <= latest:
             return f"{text!r}: year {year:04d} is outside the plausible years {EARLIEST_YEAR}–{latest}"
     return None
+
+
+def years(start: int, end: int) -> str:
+    """A year or a span of whole years in the period format: (2020, 2020) → "2020", (2018, 2019) → "2018/2019"."""
+    return str(start) if start == end else f"{start}/{end}"

@@ -233,9 +233,11 @@ def usable(figures: pd.DataFrame) -> pd.DataFrame:
 
 
 def period_bounds(period: str) -> tuple[int, int]:
-    """First and last year a period touches."""
-    parts = str(period).split("/")
-    return int(parts[0][:4]), int(parts[-1][:4])
+    """First and last year a period touches (read by eastwest.periods, the one reader of the format)."""
+    from eastwest.periods import parse_period  # noqa: PLC0415
+
+    parsed = parse_period(str(period))
+    return parsed.start_year, parsed.end_year
 
 
 def sort_by_period(frame: pd.DataFrame) -> pd.DataFrame:

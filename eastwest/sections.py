@@ -16,8 +16,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from eastwest import charts, findings, paths, words
-from eastwest.report import Html, ReportData, merge_same, render, scope_figures, scope_metrics, sort_by_period
+from eastwest import charts, findings, paths, periods, words
+from eastwest.report import (
+    Html,
+    ReportData,
+    merge_same,
+    period_bounds,
+    render,
+    scope_figures,
+    scope_metrics,
+    sort_by_period,
+)
 from eastwest.report import usable as usable_figures
 
 # Indicator families shown in the body of a scope report, in order (the appendix lists everything).
@@ -53,13 +62,11 @@ def figure_href(figure_id: str) -> str:
 
 
 def _covered(figures: pd.DataFrame, lang: str) -> str:
-    years = sorted(
-        {int(str(p)[:4]) for p in figures["period"]} | {int(str(p).split("/")[-1][:4]) for p in figures["period"]}
-    )
+    years = sorted({year for p in figures["period"] for year in period_bounds(p)})
     if not years:
         return ""
     first, last = years[0], years[-1]
-    return words.period(str(first) if first == last else f"{first}/{last}", lang)
+    return words.period(periods.years(first, last), lang)
 
 
 def title_block(data: ReportData, notebook: str, lang: str, scope: str | None = None) -> Html:
@@ -271,11 +278,11 @@ def _figure_bounds(row: dict) -> tuple[float, float]:
 
 
 def _point(label, period, value, lower, upper, kind, value_text, quote, ids) -> dict:
-    start, _, end = str(period).partition("/")
+    start, end = period_bounds(period)
     return {
         "label": label,
-        "start": int(start[:4]),
-        "end": int((end or start)[:4]),
+        "start": start,
+        "end": end,
         "value": float(value),
         "lower": lower,
         "upper": upper,
@@ -327,7 +334,7 @@ def money_section(data: ReportData, scope: str, lang: str, *, with_table: bool =
 
 
 def _period_of(point) -> str:
-    return str(point["start"]) if point["start"] == point["end"] else f"{point['start']}/{point['end']}"
+    return periods.years(point["start"], point["end"])
 
 
 # ---- intensity and other measures ------------------------------------------------------------------------

@@ -361,15 +361,12 @@ def scope(scope_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a f
 # ---- periods -------------------------------------------------------------------------------------------
 
 
-def _part(text: str) -> tuple[int, int | None]:
-    year, _, month = text.partition("-")
-    return int(year), int(month) if month else None
-
-
 def period(text: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
     """'2018/2019' → '2018–2019' · '2018—2019年'; '2022-01/2022-05' → 'Jan–May 2022' · '2022年1—5月'."""
-    start, _, end = str(text).partition("/")
-    (y1, m1), (y2, m2) = _part(start), _part(end or start)
+    from eastwest.periods import parse_period  # noqa: PLC0415 - the one reader of the period format
+
+    parsed = parse_period(str(text))
+    (y1, m1), (y2, m2) = (parsed.start_year, parsed.start_month), (parsed.end_year, parsed.end_month)
     if lang == "zh":
         first = f"{y1}年{m1}月" if m1 else f"{y1}年"
         if (y1, m1) == (y2, m2):

@@ -7,7 +7,7 @@ Steps, in order; the first failure stops the build with a message and exit statu
 2. Validation (eastwest.validate) of data/ and seeds/. On problems, their FILE:ROW: COLUMN lines
    are printed and nothing under reports/ is written. A passing result is remembered in
    reports/.build/validated against a hash of data/, seeds/ and the code, so an unchanged
-   repository is not validated twice. The build loads the figures through eastwest.tables, which
+   repository is not validated twice. The build loads the figures through eastwest.dataset, which
    validates through validate.validate_cached: its record (reports/.build/validation-cache.json)
    is the one the notebooks' kernels consult when they load the data, so they do not validate
    what the build has just validated.
@@ -342,9 +342,7 @@ class Plan:
         return [job for job in self.jobs if job.lang == lang]
 
 
-def make_plan(
-    root: Path, data_dir: Path, inputs: Inputs, request: params.Request, kernel: str
-) -> Plan:
+def make_plan(root: Path, data_dir: Path, inputs: Inputs, request: params.Request, kernel: str) -> Plan:
     """Every job of the request, edition by edition (English first), in notebook order."""
     from eastwest import words
 
@@ -795,13 +793,13 @@ def csv_bytes(frame) -> bytes:
 def validate_data(data_dir: Path):
     """(the validator's FILE:ROW: COLUMN: message lines, the loaded figures or None).
 
-    Loading through eastwest.tables validates once and keeps the figures for metrics.csv, instead
+    Loading through eastwest.dataset validates once and keeps the figures for metrics.csv, instead
     of validating here and again when the figures are loaded.
     """
-    from eastwest import tables, validate
+    from eastwest import dataset, validate
 
     try:
-        return [], tables.load_figures(data_dir)
+        return [], dataset.load_figures(data_dir)
     except validate.DataError as error:
         return [str(problem) for problem in error.problems], None
 
@@ -881,7 +879,8 @@ def build(
         plan = make_plan(root, data_dir, inputs, request, kernel)
         manifest = read_manifest(reports)
         todo = [
-            job for job in plan.jobs
+            job
+            for job in plan.jobs
             if force or not all(up_to_date(reports, manifest, out, job.key) for out in job.outputs())
         ]
         tables_todo = not plan.partial and (
@@ -985,10 +984,10 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
     timings: dict[str, float] = {}
     try:
         if tables_todo:
-            from eastwest import audit, metrics, tables
+            from eastwest import audit, dataset, metrics
 
             if figures is None:
-                figures = tables.load_figures(data_dir)
+                figures = dataset.load_figures(data_dir)
             from eastwest import words
 
             for name, frame in (("metrics.csv", metrics.compute(figures)), ("audit.csv", audit.run(figures))):
@@ -1220,8 +1219,15 @@ def main(argv: list[str] | None = None) -> int:
             scope = from_make if scope is None else scope
             edition = params.edition_from_make(dict(os.environ)) if edition is None else edition
         request = params.Request(scope=scope, extra=extra, edition=params.check_edition(edition))
-        return build(root=root, data_dir=data_dir, request=request, jobs=args.jobs, kernel=args.kernel,
-                     force=args.force, log=lambda line: print(line, flush=True))
+        return build(
+            root=root,
+            data_dir=data_dir,
+            request=request,
+            jobs=args.jobs,
+            kernel=args.kernel,
+            force=args.force,
+            log=lambda line: print(line, flush=True),
+        )
     except (params.ParamError, BuildError) as error:
         print(f"build: {error}", file=sys.stderr)
         return 2 if isinstance(error, params.ParamError) else 1

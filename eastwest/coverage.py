@@ -26,7 +26,7 @@ from pathlib import Path
 
 from eastwest import paths
 from eastwest.candidates import Number, find_numbers
-from eastwest.tables import NO_COLUMN, Problem, display_name, header_problems, read_table
+from eastwest.csvfile import NO_COLUMN, Problem, display_name, header_problems, read_table
 
 __all__ = ["SeedCoverage", "covered_spans", "seed_coverage", "read_ignored", "check", "main"]
 
@@ -192,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         for number in result.uncovered:
             print(f"{seed}:{number.line}: number {number.printed!r} is not covered by any figure")
     for row, seed, line, printed in stale:
-        print(f"{ignored_name}:{row}: {NO_COLUMN}: {printed!r} on line {line} of {seed} is covered by a figure"
-              " or not found as a figure there; remove the row")
+        print(
+            f"{ignored_name}:{row}: {NO_COLUMN}: {printed!r} on line {line} of {seed} is covered by a figure"
+            " or not found as a figure there; remove the row"
+        )
     return 0
 
 

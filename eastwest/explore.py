@@ -11,7 +11,7 @@ For JupyterLab (notebooks/04_explore.ipynb) and any Python session:
     charts.show(explore.chart(explore.compare("aid_funds")))
     charts.show(explore.indicator_explorer())  # a dropdown picks the indicator; works in the HTML export too
 
-Data are read through `eastwest.tables` (validated on loading) and metrics through `eastwest.metrics.compute`.
+Data are read through `eastwest.dataset` (validated on loading) and metrics through `eastwest.metrics.compute`.
 Column titles come from the field titles in data/datapackage.json. `lang="zh"` gives indicator and scope
 titles in Chinese where the reference tables have them.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eastwest import metrics, paths, tables
+from eastwest import dataset, metrics, paths
 from eastwest.schema_imports import preload_jsonschema
 
 preload_jsonschema()
@@ -79,9 +79,9 @@ def _raw(data_dir: Path | str | None, lang: str) -> pd.DataFrame:
     """figures.csv with indicator and scope titles and the publisher, under the original column names."""
     _check_lang(lang)
     data_dir = _data_dir(data_dir)
-    frame = tables.load_figures(data_dir).copy()
-    indicators = tables.load_indicators(data_dir).set_index("id")
-    scopes = tables.load_scopes(data_dir).set_index("id")
+    frame = dataset.load_figures(data_dir).copy()
+    indicators = dataset.load_indicators(data_dir).set_index("id")
+    scopes = dataset.load_scopes(data_dir).set_index("id")
     indicator_title = indicators["title"]
     if lang == "zh" and "title_zh" in indicators:
         indicator_title = indicators["title_zh"].where(indicators["title_zh"] != "", indicators["title"])
@@ -189,7 +189,7 @@ def figure(id: str, data_dir: Path | str | None = None, lang: str = "en") -> Fig
     frame = _raw(data_dir, lang)
     rows = frame[frame["id"] == _known(id, frame["id"].tolist(), "figure")]
     about = _readable(rows, data_dir).iloc[0].rename("value").to_frame()
-    measures = metrics.compute(tables.load_figures(data_dir), tables.load_indicators(data_dir))
+    measures = metrics.compute(dataset.load_figures(data_dir), dataset.load_indicators(data_dir))
     uses = measures["inputs"].fillna("").map(lambda inputs: id in re.split(r"[\s,;]+", inputs))
     derived = measures[uses].reset_index(drop=True)
     first = [column for column in _METRIC_FIRST if column in derived]

@@ -85,10 +85,10 @@ PERIOD_RELATIONS = ("same", "overlap", "within_a_year", "any", "previous_year")
 
 # ---- reading the data ------------------------------------------------------------------------------
 def load_inputs(data_dir: Path | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(figures, indicators) from `data_dir` (default data/), validated by eastwest.tables."""
-    from eastwest import tables  # late import: tables imports validation, which is heavier
+    """(figures, indicators) from `data_dir` (default data/), validated by eastwest.dataset."""
+    from eastwest import dataset  # late import: loading validates, which is heavier
 
-    return tables.load_figures(data_dir), tables.load_indicators(data_dir)
+    return dataset.load_figures(data_dir), dataset.load_indicators(data_dir)
 
 
 # ---- periods -------------------------------------------------------------------------------------------
@@ -1306,9 +1306,9 @@ def gc_paused():
 
 
 def _default_indicators() -> pd.DataFrame:
-    from eastwest import tables
+    from eastwest import dataset
 
-    return tables.load_indicators()
+    return dataset.load_indicators()
 
 
 def describe_row(row: pd.Series | dict, lang: str = "en") -> str:

@@ -317,7 +317,7 @@ VALUE_FORMAT = "plain digits, with an optional leading '-', decimals and exponen
 def read_value(text: str) -> float | None:
     """A value cell as the float the whole project uses, None for an empty cell; a ParseError for anything
     else: text that is not exactly `VALUE_FORMAT` (spaces, underscores, signs, separators, inf, nan...) or a
-    number too large for a float. The validator and the loaders (`tables.to_frame`) both read cells here."""
+    number too large for a float. The validator and the loaders (`dataset.to_frame`) both read cells here."""
     if text == "":
         return None
     if not isinstance(text, str) or not _VALUE.fullmatch(text):

@@ -62,7 +62,7 @@ def _records(table) -> list[Row]:
 
 def _curated(cell: Any) -> float | None:
     """A value or max cell: text as `read_value` reads it (None if empty or unreadable), or a number already
-    read (from a DataFrame of `tables.load_*`), None if NaN."""
+    read (from a DataFrame of `dataset.load_*`), None if NaN."""
     if isinstance(cell, (int, float)):
         return None if math.isnan(cell) else float(cell)
     try:

@@ -106,30 +106,30 @@ def read_package(data_dir: Path | str) -> dict:
 
 def read_glosses(data_dir: Path | str) -> dict[str, str]:
     """figure id → the report's own Chinese rendering of its English quote (data/quote_glosses.csv)."""
-    from eastwest import tables  # noqa: PLC0415
+    from eastwest import csvfile  # noqa: PLC0415
 
     path = Path(data_dir) / "quote_glosses.csv"
     if not path.exists():
         return {}
-    return {row["figure_id"]: row["gloss_zh"] for row in tables.read_table(path).rows}
+    return {row["figure_id"]: row["gloss_zh"] for row in csvfile.read_table(path).rows}
 
 
 def load(data_dir: Path | str) -> ReportData:
     """Validated figures and reference tables from `data_dir`, with the metrics and the audit."""
-    from eastwest import audit, metrics, tables  # noqa: PLC0415 - keeps this module quick to import
+    from eastwest import audit, dataset, metrics  # noqa: PLC0415 - keeps this module quick to import
 
     data_dir = Path(data_dir)
     words.use_data(data_dir)
-    figures = tables.load_figures(data_dir)
-    indicators = tables.load_indicators(data_dir)
+    figures = dataset.load_figures(data_dir)
+    indicators = dataset.load_indicators(data_dir)
     return ReportData(
         data_dir=data_dir,
         figures=figures,
         metrics=metrics.compute(figures, indicators),
         audit=audit.run(figures, indicators),
-        scopes=tables.load_scopes(data_dir),
+        scopes=dataset.load_scopes(data_dir),
         indicators=indicators,
-        units=tables.load_units(data_dir),
+        units=dataset.load_units(data_dir),
         package=read_package(data_dir),
         glosses=read_glosses(data_dir),
     )

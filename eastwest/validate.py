@@ -22,11 +22,7 @@ import sys
 from pathlib import Path
 
 from eastwest import paths
-from eastwest.numbers import MEASURED_UNITS, ParseError, parse_printed, read_value
-from eastwest.periods import latest_year, period_error
-from eastwest.plausibility import check as plausibility_check
-from eastwest.schema_imports import preload_jsonschema
-from eastwest.tables import (
+from eastwest.csvfile import (
     FIGURES_COLUMNS,
     NO_COLUMN,
     Problem,
@@ -35,6 +31,10 @@ from eastwest.tables import (
     header_problems,
     read_table,
 )
+from eastwest.numbers import MEASURED_UNITS, ParseError, parse_printed, read_value
+from eastwest.periods import latest_year, period_error
+from eastwest.plausibility import check as plausibility_check
+from eastwest.schema_imports import preload_jsonschema
 
 __all__ = ["DataError", "Problem", "validate", "validate_cached", "validation_key", "main"]
 
@@ -139,7 +139,7 @@ CACHE_DIR = paths.REPORTS / ".build"  # where validate_cached() keeps its record
 CACHE_FILE_NAME = "validation-cache.json"
 CACHE_SIZE = 32  # passing keys remembered (several data directories, e.g. data/ and a test's copy)
 # The modules whose code decides what validate() reports; a change to any of them invalidates the record.
-VALIDATOR_MODULES = ("paths", "tables", "numbers", "periods", "plausibility", "validate")
+VALIDATOR_MODULES = ("paths", "csvfile", "numbers", "periods", "plausibility", "validate")
 
 
 def validation_key(data_dir: Path | str | None = None, seeds_dir: Path | str | None = None) -> str:

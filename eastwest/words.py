@@ -319,19 +319,19 @@ def use_data(data_dir: Path | str) -> None:
 
 @functools.cache
 def _vocabulary(data_dir: Path) -> Vocabulary:
-    from eastwest import tables  # noqa: PLC0415 - pandas is slow to import; most callers need no data
+    from eastwest import csvfile, dataset  # noqa: PLC0415 - pandas is slow to import; most callers need no data
 
     def rows(frame) -> dict[str, dict]:
         return {str(row["id"]): row for row in frame.to_dict(orient="records")}
 
     package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
     return Vocabulary(
-        units=rows(tables.load_units(data_dir)),
-        indicators=rows(tables.load_indicators(data_dir)),
-        scopes=rows(tables.load_scopes(data_dir)),
+        units=rows(dataset.load_units(data_dir)),
+        indicators=rows(dataset.load_indicators(data_dir)),
+        scopes=rows(dataset.load_scopes(data_dir)),
         sources={Path(str(s.get("path", ""))).name: s for s in package.get("sources", [])},
-        figures=rows(tables.load_figures(data_dir)),
-        terms={(r["column"], r["en"]): r["zh"] for r in tables.read_table(data_dir / "terms_zh.csv").rows},
+        figures=rows(dataset.load_figures(data_dir)),
+        terms={(r["column"], r["en"]): r["zh"] for r in csvfile.read_table(data_dir / "terms_zh.csv").rows},
     )
 
 

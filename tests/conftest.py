@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from eastwest import paths
-from eastwest.tables import FIGURES_COLUMNS, INDICATORS_COLUMNS, SCOPES_COLUMNS, UNITS_COLUMNS
+from eastwest.csvfile import FIGURES_COLUMNS, INDICATORS_COLUMNS, SCOPES_COLUMNS, UNITS_COLUMNS
 
 S000 = "000_89601b300f51dc62.txt"
 S001 = "001_8633c1e3e020fbd7.txt"
@@ -164,7 +164,7 @@ def dataset(tmp_path: Path) -> Dataset:
 
 @pytest.fixture(autouse=True)
 def validation_cache_in_tmp(tmp_path_factory, monkeypatch) -> Path:
-    """validate_cached (used by tables.load_*) records passing data under a temporary folder, not reports/."""
+    """validate_cached (used by dataset.load_*) records passing data under a temporary folder, not reports/."""
     from eastwest import validate
 
     folder = tmp_path_factory.mktemp("validation-cache")

@@ -244,9 +244,9 @@ def test_executed_notebooks_are_kept_without_run_specific_metadata(built: Path):
 def test_metrics_and_audit_are_the_modules_output(built: Path):
     import io
 
-    from eastwest import audit, metrics, tables, words
+    from eastwest import audit, dataset, metrics, words
 
-    figures = tables.load_figures(built / "data")
+    figures = dataset.load_figures(built / "data")
     for name, frame in (("metrics.csv", metrics.compute(figures)), ("audit.csv", audit.run(figures))):
         frame = words.add_note_texts(frame)  # the notes worded in both languages
         buffer = io.StringIO()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import vl_convert
 
-from eastwest import explore, metrics, params, tables
+from eastwest import dataset, explore, metrics, params
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_explore.ipynb"
@@ -17,7 +17,7 @@ NOTEBOOK = ROOT / "notebooks" / "04_explore.ipynb"
 
 @pytest.fixture(scope="module")
 def raw():
-    return tables.load_figures()
+    return dataset.load_figures()
 
 
 def test_figures_have_readable_columns_and_every_row(raw):
@@ -29,18 +29,18 @@ def test_figures_have_readable_columns_and_every_row(raw):
 
 
 def test_chinese_titles_where_the_reference_tables_have_them():
-    indicators = tables.load_indicators().set_index("id")
+    indicators = dataset.load_indicators().set_index("id")
     table = explore.figures(lang="zh").set_index("Figure id")
     row = table.loc["000-aid-funds-2018-2019"]
     assert row["Indicator title"] == indicators.loc["aid_funds", "title_zh"]
-    assert row["Scope title"] == tables.load_scopes().set_index("id").loc["beijing-inner-mongolia", "title_zh"]
+    assert row["Scope title"] == dataset.load_scopes().set_index("id").loc["beijing-inner-mongolia", "title_zh"]
     with pytest.raises(ValueError, match="lang 'fr'"):
         explore.figures(lang="fr")
 
 
 @pytest.mark.parametrize("keyword", ["贫困人口", "POVERTY"])
 def test_find_by_keyword_in_either_language(raw, keyword):
-    indicators = tables.load_indicators().set_index("id")
+    indicators = dataset.load_indicators().set_index("id")
     names = [column for column in ("title", "title_zh") if column in indicators]
 
     def mentions(row) -> bool:
@@ -81,7 +81,7 @@ def test_find_refuses_unknown_ids_with_a_hint(kwargs, message):
 
 def test_one_figure_with_its_source_and_every_metric_that_uses_it(raw):
     sources = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))["sources"]
-    computed = metrics.compute(raw, tables.load_indicators())
+    computed = metrics.compute(raw, dataset.load_indicators())
     figure_id = computed["inputs"].iloc[0].split()[0]  # a figure some metric uses
     card = explore.figure(figure_id)
     row = raw.set_index("id").loc[figure_id]

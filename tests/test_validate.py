@@ -12,9 +12,9 @@ import pytest
 
 from eastwest import paths
 from eastwest import validate as validate_module
+from eastwest.dataset import load_figures, load_indicators
 from eastwest.numbers import VALUE_FORMAT, ParseError, read_value
 from eastwest.periods import FALLBACK_LATEST_YEAR, PLAN_HORIZON_YEARS, latest_year, parse_period
-from eastwest.tables import load_figures, load_indicators
 from eastwest.validate import CACHE_FILE_NAME, DataError, validate, validate_cached, validation_key
 from tests.conftest import S004
 
@@ -423,7 +423,7 @@ def test_validation_key_follows_data_seeds_and_code(dataset, tmp_path, monkeypat
     (seeds / S004).write_bytes((seeds / S004).read_bytes() + b" ")
     assert validation_key(dataset.path, seeds) != key
     key = validation_key(dataset.path, seeds)
-    monkeypatch.setattr(validate_module, "VALIDATOR_MODULES", ("paths", "tables", "numbers", "plausibility"))
+    monkeypatch.setattr(validate_module, "VALIDATOR_MODULES", ("paths", "csvfile", "numbers", "plausibility"))
     assert validation_key(dataset.path, seeds) != key  # validate.py's own source is part of the key
 
 
@@ -474,8 +474,8 @@ def test_rows_for_corrected_keep_every_finding_on_a_corrected_figure(seed):
     """The "value" basis runs on a subset of the rows; on it, findings on corrected figures are unchanged."""
     import random
 
+    from eastwest.csvfile import read_table
     from eastwest.plausibility import check
-    from eastwest.tables import read_table
 
     rnd = random.Random(seed)
     rows = [dict(row) for row in read_table(paths.DATA / "figures.csv").rows]

@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from eastwest.csvfile import read_table
+from eastwest.dataset import load_figures, load_indicators, to_frame
 from eastwest.numbers import ParseError, read_value
-from eastwest.tables import load_figures, load_indicators, read_table, to_frame
 from eastwest.validate import DataError, validate
 
 # Pieces that Python's float() or Decimal(), pandas or Frictionless read in their own ways.
@@ -83,13 +84,13 @@ def test_column_lists_match_the_data_package_and_the_files():
     import csv
     import json
 
-    from eastwest import paths, tables
+    from eastwest import csvfile, paths
 
     descriptor = json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
     schema = {r["name"]: [field["name"] for field in r["schema"]["fields"]] for r in descriptor["resources"]}
-    for name, columns in [("figures", tables.FIGURES_COLUMNS), ("indicators", tables.INDICATORS_COLUMNS),
-                          ("scopes", tables.SCOPES_COLUMNS), ("units", tables.UNITS_COLUMNS)]:  # fmt: skip
+    for name, columns in [("figures", csvfile.FIGURES_COLUMNS), ("indicators", csvfile.INDICATORS_COLUMNS),
+                          ("scopes", csvfile.SCOPES_COLUMNS), ("units", csvfile.UNITS_COLUMNS)]:  # fmt: skip
         with open(paths.DATA / f"{name}.csv", encoding="utf-8-sig", newline="") as handle:
             assert next(csv.reader(handle)) == columns == schema[name], name
-    assert tables.INDICATORS_COLUMNS.index("title_zh") == tables.INDICATORS_COLUMNS.index("title") + 1
-    assert tables.UNITS_COLUMNS.index("title_zh") == tables.UNITS_COLUMNS.index("title") + 1
+    assert csvfile.INDICATORS_COLUMNS.index("title_zh") == csvfile.INDICATORS_COLUMNS.index("title") + 1
+    assert csvfile.UNITS_COLUMNS.index("title_zh") == csvfile.UNITS_COLUMNS.index("title") + 1

@@ -31,7 +31,7 @@ import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import vl_convert  # noqa: E402
 
-from eastwest import periods, words  # noqa: E402
+from eastwest import vocabulary, words  # noqa: E402
 
 # Altair 6 names its spec type "application/vnd.vegalite.v6.json". nbformat only accepts a JSON
 # object under a "+json" type (anything else must be a string), and JupyterLab 4 renders specs
@@ -327,7 +327,7 @@ def _time_labels(frame: pd.DataFrame, first: int, last: int, top: float, lang: s
     for row in sorted(frame.itertuples(), key=lambda r: (bool(multi[r.Index]), r.x)):  # single years first
         lines = [str(row.value_text)]
         if multi[row.Index]:
-            span = words.period(periods.years(row.start, row.end), lang)
+            span = words.period(vocabulary.years(row.start, row.end), lang)
             average = words.quantity(row.value / (row.end - row.start + 1), unit, lang)
             lines = [words.text("chart.total.label", lang, value=row.value_text, span=span),
                      words.text("chart.total.average", lang, average=average)]  # fmt: skip
@@ -375,7 +375,7 @@ def _time_frame(points: pd.DataFrame, unit: str, lang: str, first_year, last_yea
     top = max([v for v in pd.concat([frame["v"], frame["hi"]]) if not math.isnan(v)] + [0.0]) * 1.12 or 1.0
     frame["kind_text"] = [words.text(f"chart.kind.{kind}", lang) for kind in frame["kind"]]
     spans = zip(frame["start"], frame["end"], strict=True)
-    frame["period"] = [words.period(periods.years(start, end), lang) for start, end in spans]
+    frame["period"] = [words.period(vocabulary.years(start, end), lang) for start, end in spans]
     frame["multi"] = frame["end"] > frame["start"]
     frame["segment"] = _segments(frame)
     _time_labels(frame, first, last, top, lang, unit)

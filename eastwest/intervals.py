@@ -11,31 +11,28 @@ sources actually pin it down:
 Reader text for an interval (its bound, its precision) is eastwest.words' job (`words.bounded`).
 
 Conventions
-- An unbounded side is given as None or ±inf; it is stored as ±inf.
-- Bounds are inclusive. "more than v" becomes [v, ∞): the difference between > and ≥ is far
-  below the precision of any printed figure, and a closed interval always contains its point.
-- Printed figures are non-negative magnitudes, so a stated upper bound without a lower one
-  ("less than", "at most", "nearly") gets the lower bound 0. A lower bound of exactly 0 under a
-  positive upper bound therefore carries no information, and `kind` reports such an interval as
-  an upper bound.
+- A figure's interval comes from its printed precision and qualifier by the one rule for them,
+  `vocabulary.bounds` ("more than v" is [v, ∞), "about" the wider of the rounding and ±5%, ...).
+- An unbounded side is given as None or ±inf; it is stored as ±inf. Bounds are inclusive.
+- Printed figures are non-negative magnitudes, so a stated upper bound gets the lower bound 0. A
+  lower bound of exactly 0 under a positive upper bound therefore carries no information, and
+  `kind` reports such an interval as an upper bound.
 - Division needs a divisor that excludes 0 (all our denominators are positive counts/amounts).
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eastwest import vocabulary
+from eastwest.numbers import ParseError, parse_printed
+
 INF = math.inf
 
 KINDS = ("exact", "interval", "lower_bound", "upper_bound", "unbounded")
-
-# Widening applied to figures printed as "about"/"约": the rounding interval or ±5%, whichever is wider.
-ABOUT_RELATIVE = 0.05
 
 
 def _bound(x: Any, default: float) -> float:
@@ -189,85 +186,21 @@ class Interval:
 
 
 # ---- from a figure row ----------------------------------------------------------------------------
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?|\.\d+")
-_SCALE_WORDS = re.compile(r"万|亿|千|百|thousand|million|billion|trillion|%|percent", re.IGNORECASE)
-_WORD_NUMBERS = {
-    w: i
-    for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-        "sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-_WORD_NUMBERS.update({"a": 1, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70})
-_WORD_NUMBERS.update({"eighty": 80, "ninety": 90, "hundred": 100, "两": 2})
-
-
-def printed_mantissa(printed: str) -> tuple[float, float, bool] | None:
-    """(number as written, half a unit of its last digit, has a scale word) — or None if no number.
-
-    "2.74 billion yuan" → (2.74, 0.005, True); "1,357" → (1357, 0.5, False); "75.4%" → (75.4, 0.05, True).
-    """
-    text = printed.strip()
-    m = _NUMBER.search(text)
-    scaled = bool(_SCALE_WORDS.search(text))
-    if m:
-        digits = m.group(0).replace(",", "")
-        decimals = len(digits.split(".")[1]) if "." in digits else 0
-        return float(digits), 0.5 * 10.0**-decimals, scaled
-    words = re.findall(r"[a-z]+|两", text.lower())
-    for w in words:
-        if w in _WORD_NUMBERS and w != "hundred":
-            return float(_WORD_NUMBERS[w]), 0.5, scaled
-    return None
-
-
 def printed_precision(printed: str, value: float, unit: str = "") -> float:
-    """Half a unit of the last printed digit, in the base unit of `value`.
+    """Half a unit of the last printed digit (eastwest.numbers.parse_printed), in the base unit of `value`.
 
-    Works from the digits as printed and scales them to `value`, so a corrected row ("2.07 trillion"
-    whose value is 2.07e9) gets the precision of its digits (±0.005 billion). Integers without a
-    scale word ("1,357", "5229人", "two") are exact: precision 0.
-    Uses `eastwest.numbers.parse_printed` for the digits when that module is available.
+    The digits' precision is scaled to `value`, so a corrected row ("2.07 trillion" whose value is
+    2.07e9) keeps the precision of its digits (±0.005 billion). Whole numbers without a scale word
+    ("1,357", "5229人", "two") are exact: precision 0, as for text the parser cannot read (validation
+    refuses such a row).
     """
-    parsed = _numbers_parse(printed, unit)
-    if parsed is not None:
-        number, half_unit, scaled = parsed
-    else:
-        found = printed_mantissa(printed)
-        if found is None:
-            return 0.0
-        number, half_unit, scaled = found
-    if not scaled and float(number).is_integer() and half_unit >= 0.5:
+    try:
+        parsed = parse_printed(printed, unit)
+    except ParseError:
         return 0.0
-    if number == 0:
-        return half_unit
-    return abs(value) * half_unit / abs(number)
-
-
-@functools.lru_cache(maxsize=65536)
-def _numbers_parse(printed: str, unit: str) -> tuple[float, float, bool] | None:
-    """Ask eastwest.numbers (when present) for the printed value and its precision, as a mantissa triple.
-
-    Cached: the parser is a pure function of its two strings, and a large data set prints the same
-    numbers many times.
-    """
-    try:
-        from eastwest import numbers  # noqa: PLC0415 - optional sibling module
-    except ImportError:
-        return None
-    parse = getattr(numbers, "parse_printed", None)
-    if parse is None:
-        return None
-    try:
-        parsed = parse(printed, unit)
-    except Exception:  # noqa: BLE001 - any parser failure falls back to our own reading
-        return None
-    precision = getattr(parsed, "precision", getattr(parsed, "scale_precision", None))
-    value = getattr(parsed, "value", None)
-    if precision is None or value is None or not value:
-        return None
-    # Both are in base units; only their ratio is used, so the scale cancels out.
-    return float(value), float(precision), precision > 0
+    if not parsed.precision or not parsed.value:
+        return parsed.precision
+    return abs(value) * parsed.precision / abs(parsed.value)
 
 
 def _get(row: Mapping[str, Any] | Any, key: str, default: Any = "") -> Any:
@@ -288,30 +221,9 @@ def from_figure(row: Mapping[str, Any] | Any) -> Interval:
 
 
 def figure_interval(value: Any, qualifier: Any = "exact", printed: Any = "", unit: Any = "") -> Interval:
-    """`from_figure` on a figure's four cells (none of them None or NaN: `from_figure` puts in the defaults)."""
+    """`from_figure` on a figure's four cells: its printed precision and qualifier made into bounds by
+    the one rule for them, `vocabulary.bounds`."""
     value = float(value)
-    qualifier = str(qualifier or "exact")
-    printed = str(printed)
-    unit = str(unit)
-    if value == 0 or math.isnan(value):
-        # Not cached: 0.0 and -0.0 are one cache key but print differently; NaN never matches a key.
-        return _figure_interval.__wrapped__(value, qualifier, printed, unit)
-    return _figure_interval(value, qualifier, printed, unit)
-
-
-@functools.lru_cache(maxsize=65536)
-def _figure_interval(value: float, qualifier: str, printed: str, unit: str) -> Interval:
-    """from_figure on the four fields it reads; cached, since an Interval is immutable."""
-    floor = 0.0 if value >= 0 else -INF
-    if qualifier == "more_than" or qualifier in ("at_least", "not_less_than"):
-        return Interval(value, INF, value)
-    if qualifier in ("less_than", "at_most", "nearly"):
-        return Interval(min(floor, value), value, value)
-    precision = printed_precision(printed, value, unit)
-    lo, hi = value - precision, value + precision
-    if qualifier == "about":
-        spread = abs(value) * ABOUT_RELATIVE
-        lo, hi = min(lo, value - spread), max(hi, value + spread)
-    elif qualifier != "exact":
-        raise ValueError(f"unknown qualifier {qualifier!r}")
-    return Interval(lo, hi, value)
+    precision = printed_precision(str(printed), value, str(unit))
+    lower, upper = vocabulary.bounds(value, precision, str(qualifier or "exact"))
+    return Interval(lower, upper, value)

@@ -22,7 +22,7 @@ import jinja2
 import markupsafe
 import pandas as pd
 
-from eastwest import charts, words
+from eastwest import charts, vocabulary, words
 
 alt = charts.alt
 TEMPLATES = Path(__file__).with_name("templates")
@@ -158,19 +158,19 @@ def unknown_inputs(data: ReportData) -> list[str]:
 
 
 def broken_links(data: ReportData) -> list[str]:
-    """same_as links that point nowhere or join different facts (should be none)."""
-    figures = data.figures.set_index("id")
+    """same_as links that point nowhere or join different facts (vocabulary.link_mismatches; should be none)."""
+    rows = {row["id"]: row for row in data.figures.to_dict(orient="records")}
     problems = []
-    for fid, row in figures.iterrows():
-        target = row["same_as"]
-        if not target:
+    for fid, row in rows.items():
+        if not row["same_as"]:
             continue
-        if target not in figures.index:
-            problems.append(f"{fid} → {target} (missing)")
+        target = rows.get(row["same_as"])
+        if target is None:
+            problems.append(f"{fid} → {row['same_as']} (missing)")
             continue
-        for column in ("scope", "indicator", "period"):
-            if row[column] != figures.loc[target, column]:
-                problems.append(f"{fid} → {target} ({column} differs)")
+        problems += [
+            f"{fid} → {row['same_as']} ({column} differs)" for column in vocabulary.link_mismatches(row, target)
+        ]
     return problems
 
 
@@ -232,38 +232,17 @@ def usable(figures: pd.DataFrame) -> pd.DataFrame:
     return figures[(figures["status"] != "flagged") & (figures["nature"] == "actual")]
 
 
-def period_bounds(period: str) -> tuple[int, int]:
-    """First and last year a period touches (read by eastwest.periods, the one reader of the format)."""
-    from eastwest.periods import parse_period  # noqa: PLC0415
-
-    parsed = parse_period(str(period))
-    return parsed.start_year, parsed.end_year
-
-
 def sort_by_period(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
-    keys = frame["period"].map(period_bounds)
+    keys = frame["period"].map(vocabulary.year_bounds)
     return frame.assign(_k=keys).sort_values(["_k"], kind="stable").drop(columns="_k")
 
 
 def same_groups(figures: pd.DataFrame) -> dict[str, list[str]]:
-    """Figure id → all ids stating the same fact (linked by same_as, directly or in a chain)."""
-    parent = {fid: fid for fid in figures["id"]}
-
-    def root(fid: str) -> str:
-        while parent[fid] != fid:
-            parent[fid] = parent[parent[fid]]
-            fid = parent[fid]
-        return fid
-
-    for fid, target in zip(figures["id"], figures["same_as"], strict=True):
-        if target and target in parent:
-            parent[root(fid)] = root(target)
-    groups: dict[str, list[str]] = {}
-    for fid in sorted(parent):
-        groups.setdefault(root(fid), []).append(fid)
-    return {fid: members for members in groups.values() for fid in members}
+    """Figure id → all ids stating the same fact (vocabulary.same_as_groups), in id order."""
+    groups = vocabulary.same_as_groups(figures["id"].tolist(), figures["same_as"].tolist())
+    return {fid: sorted(members) for members in groups for fid in members}
 
 
 def merge_same(figures: pd.DataFrame) -> pd.DataFrame:

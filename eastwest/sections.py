@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from eastwest import charts, findings, paths, periods, words
+from eastwest import charts, findings, paths, vocabulary, words
 from eastwest.report import (
     Html,
     ReportData,
     merge_same,
-    period_bounds,
     render,
     scope_figures,
     scope_metrics,
@@ -62,11 +61,11 @@ def figure_href(figure_id: str) -> str:
 
 
 def _covered(figures: pd.DataFrame, lang: str) -> str:
-    years = sorted({year for p in figures["period"] for year in period_bounds(p)})
+    years = sorted({year for p in figures["period"] for year in vocabulary.year_bounds(p)})
     if not years:
         return ""
     first, last = years[0], years[-1]
-    return words.period(periods.years(first, last), lang)
+    return words.period(vocabulary.years(first, last), lang)
 
 
 def title_block(data: ReportData, notebook: str, lang: str, scope: str | None = None) -> Html:
@@ -278,7 +277,7 @@ def _figure_bounds(row: dict) -> tuple[float, float]:
 
 
 def _point(label, period, value, lower, upper, kind, value_text, quote, ids) -> dict:
-    start, end = period_bounds(period)
+    start, end = vocabulary.year_bounds(period)
     return {
         "label": label,
         "start": start,
@@ -334,7 +333,7 @@ def money_section(data: ReportData, scope: str, lang: str, *, with_table: bool =
 
 
 def _period_of(point) -> str:
-    return periods.years(point["start"], point["end"])
+    return vocabulary.years(point["start"], point["end"])
 
 
 # ---- intensity and other measures ------------------------------------------------------------------------

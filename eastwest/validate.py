@@ -32,9 +32,9 @@ from eastwest.csvfile import (
     read_table,
 )
 from eastwest.numbers import MEASURED_UNITS, ParseError, parse_printed, read_value
-from eastwest.periods import latest_year, period_error
 from eastwest.plausibility import check as plausibility_check
 from eastwest.schema_imports import preload_jsonschema
+from eastwest.vocabulary import latest_year, period_error
 
 __all__ = ["DataError", "Problem", "validate", "validate_cached", "validation_key", "main"]
 
@@ -139,7 +139,7 @@ CACHE_DIR = paths.REPORTS / ".build"  # where validate_cached() keeps its record
 CACHE_FILE_NAME = "validation-cache.json"
 CACHE_SIZE = 32  # passing keys remembered (several data directories, e.g. data/ and a test's copy)
 # The modules whose code decides what validate() reports; a change to any of them invalidates the record.
-VALIDATOR_MODULES = ("paths", "csvfile", "numbers", "periods", "plausibility", "validate")
+VALIDATOR_MODULES = ("paths", "csvfile", "numbers", "vocabulary", "plausibility", "validate")
 
 
 def validation_key(data_dir: Path | str | None = None, seeds_dir: Path | str | None = None) -> str:

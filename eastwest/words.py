@@ -363,7 +363,7 @@ def scope(scope_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a f
 
 def period(text: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
     """'2018/2019' → '2018–2019' · '2018—2019年'; '2022-01/2022-05' → 'Jan–May 2022' · '2022年1—5月'."""
-    from eastwest.periods import parse_period  # noqa: PLC0415 - the one reader of the period format
+    from eastwest.vocabulary import parse_period  # noqa: PLC0415 - the one reader of the period format
 
     parsed = parse_period(str(text))
     (y1, m1), (y2, m2) = (parsed.start_year, parsed.start_month), (parsed.end_year, parsed.end_month)

@@ -14,7 +14,7 @@ from eastwest import paths
 from eastwest import validate as validate_module
 from eastwest.dataset import load_figures, load_indicators
 from eastwest.numbers import VALUE_FORMAT, ParseError, read_value
-from eastwest.periods import FALLBACK_LATEST_YEAR, PLAN_HORIZON_YEARS, latest_year, parse_period
+from eastwest.vocabulary import FALLBACK_LATEST_YEAR, PLAN_HORIZON_YEARS, latest_year, parse_period
 from eastwest.validate import CACHE_FILE_NAME, DataError, validate, validate_cached, validation_key
 from tests.conftest import S004
 

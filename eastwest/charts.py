@@ -72,7 +72,7 @@ CHART_COLUMNS = BAR_COLUMNS  # the columns every caller of bar_chart gives
 
 
 @functools.cache
-def _register_fonts() -> None:
+def register_fonts() -> None:
     """Let vl-convert measure and name the Noto CJK fonts, so Chinese labels are laid out right."""
     for folder in FONT_DIRS:
         if Path(folder).is_dir():
@@ -559,7 +559,7 @@ def funding_chart(data: pd.DataFrame, *, title: str, unit: str = "yuan", lang: s
 
 def to_svg(chart: alt.TopLevelMixin | dict) -> str:
     """The chart (or its spec) as SVG text (text kept as <text> elements, font named in the markup)."""
-    _register_fonts()
+    register_fonts()
     spec = chart if isinstance(chart, dict) else chart.to_dict()
     return vl_convert.vegalite_to_svg(spec, vl_version=alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0])
 

@@ -200,9 +200,9 @@ def _svg_for(data: Mapping) -> str:
     spec = next((data[m] for m in VEGA_MIME_TYPES if m in data), None)
     if spec is None:
         return ""
-    from eastwest.charts import _register_fonts  # noqa: PLC0415
+    from eastwest.charts import register_fonts  # noqa: PLC0415 - altair is slow to import
 
-    _register_fonts()
+    register_fonts()
     return _strip_xml_prolog(vl_convert.vegalite_to_svg(spec))
 
 

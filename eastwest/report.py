@@ -22,7 +22,7 @@ import jinja2
 import markupsafe
 import pandas as pd
 
-from eastwest import charts, vocabulary, words
+from eastwest import charts, layout, vocabulary, words
 
 alt = charts.alt
 TEMPLATES = Path(__file__).with_name("templates")
@@ -176,13 +176,19 @@ def broken_links(data: ReportData) -> list[str]:
 
 def untranslated_terms(data: ReportData) -> list[str]:
     """Locations and bases of figures.csv that data/terms_zh.csv gives no Chinese for (should be none)."""
-    terms = words.vocabulary().terms
+    terms = words.reader_names().terms
     return sorted(
         f"{column} {text!r}"
         for column in ("location", "basis")
         for text in set(data.figures[column])
         if text and (column, text) not in terms
     )
+
+
+def unplaced_families(data: ReportData) -> list[str]:
+    """Families of the data's indicators and metrics that eastwest/layout.toml places in no section and
+    not in the appendix (should be none: their figures and measures would appear in no report)."""
+    return layout.unplaced(data.indicators["family"], data.metrics["family"])
 
 
 class SelfCheckError(AssertionError):
@@ -204,6 +210,7 @@ def self_checks(data: ReportData) -> list[str]:
         "check.links_sound": not broken_links(data),
         "check.glosses_known": set(data.glosses) <= set(figures["id"]),
         "check.terms_known": not untranslated_terms(data),
+        "check.families_placed": not unplaced_families(data),
     }
     failed = [key for key, passed in checks.items() if not passed]
     if failed:
@@ -211,6 +218,7 @@ def self_checks(data: ReportData) -> list[str]:
             "check.inputs_known": unknown_inputs(data),
             "check.links_sound": broken_links(data),
             "check.terms_known": untranslated_terms(data),
+            "check.families_placed": unplaced_families(data),
         }
         raise SelfCheckError("; ".join(f"{key} failed {detail.get(key, '')}".strip() for key in failed))
     return list(checks)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eastwest import charts, findings, paths, vocabulary, words
+from eastwest import charts, findings, layout, paths, vocabulary, words
 from eastwest.report import (
     Html,
     ReportData,
@@ -28,16 +28,13 @@ from eastwest.report import (
 )
 from eastwest.report import usable as usable_figures
 
-# Indicator families shown in the body of a scope report, in order (the appendix lists everything).
-BODY_FAMILIES = {
-    "exit": ("poverty_exit",),
-    "people": ("employment", "training", "reach"),
-    "consumption": ("consumption",),
-}
-MONEY_INDICATOR = "aid_funds"
-IMPLIED_METRICS = ("implied_by_growth", "implied_by_total")
-INTENSITY_FAMILIES = ("aid_intensity",)
-MAX_BODY_ROWS = 12
+# Which section shows which families, indicators and metrics: eastwest/layout.toml (read by eastwest.layout).
+LAYOUT = layout.plan()
+
+
+def body_parts() -> list[str]:
+    """The parts of a scope report's body, in order (layout.toml [[body]])."""
+    return list(LAYOUT.body)
 
 
 def t(key: str, lang: str, **values) -> str:
@@ -151,7 +148,7 @@ def _id_links(ids: Iterable[str]) -> Html:
     return Html(" ").join(Html('<a href="{}">{}</a>').format(figure_href(i), i) for i in ids)
 
 
-def table(rows: list[dict], columns: list[tuple[str, str]], lang: str, cls: str = "") -> Html:
+def html_table(rows: list[dict], columns: list[tuple[str, str]], lang: str, cls: str = "") -> Html:
     cols = [{"key": key, "header": t(f"col.{header}", lang)} for key, header in columns]
     return render("table.html.j2", rows=rows, columns=cols, cls=cls)
 
@@ -209,8 +206,8 @@ def family_table(data: ReportData, scope: str, families: Iterable[str], lang: st
     rows = compact_rows(data, figures, lang)
     if not rows:
         return []
-    shown = rows[:MAX_BODY_ROWS]
-    items = [table(shown, [("what", "what"), ("period", "period"), ("value", "value"), ("ids", "ids")], lang)]
+    shown = rows[: LAYOUT.max_body_rows]
+    items = [html_table(shown, [("what", "what"), ("period", "period"), ("value", "value"), ("ids", "ids")], lang)]
     if len(rows) > len(shown):
         items.append(
             para(
@@ -226,7 +223,7 @@ def family_table(data: ReportData, scope: str, families: Iterable[str], lang: st
 
 
 def body_section(data: ReportData, scope: str, section: str, lang: str) -> list:
-    items = family_table(data, scope, BODY_FAMILIES[section], lang)
+    items = family_table(data, scope, LAYOUT.body[section], lang)
     return [heading(f"section.{section}", lang), *items] if items else []
 
 
@@ -236,8 +233,8 @@ def body_section(data: ReportData, scope: str, section: str, lang: str) -> list:
 def money_points(data: ReportData, scope: str, lang: str) -> pd.DataFrame:
     """Aid per period: stated amounts (one per fact) and amounts implied by other stated figures."""
     figures = scope_figures(data, scope)
-    stated = merge_same(usable_figures(figures[figures["indicator"] == MONEY_INDICATOR]))
-    label = words.indicator(MONEY_INDICATOR, lang)
+    stated = merge_same(usable_figures(figures[figures["indicator"] == LAYOUT.money_indicator]))
+    label = words.indicator(LAYOUT.money_indicator, lang)
     rows = [
         _point(
             label,
@@ -252,7 +249,7 @@ def money_points(data: ReportData, scope: str, lang: str) -> pd.DataFrame:
         for r in stated.to_dict(orient="records")
     ]
     metrics = scope_metrics(data, scope)
-    for r in metrics[metrics["metric"].isin(IMPLIED_METRICS)].to_dict(orient="records"):
+    for r in metrics[metrics["metric"].isin(LAYOUT.implied_metrics)].to_dict(orient="records"):
         rows.append(
             _point(
                 label,
@@ -328,7 +325,9 @@ def money_section(data: ReportData, scope: str, lang: str, *, with_table: bool =
         for r in points.sort_values(["start", "end"]).to_dict(orient="records")
     ]
     if with_table:
-        items.append(table(rows, [("period", "period"), ("value", "value"), ("kind", "kind"), ("ids", "ids")], lang))
+        items.append(
+            html_table(rows, [("period", "period"), ("value", "value"), ("kind", "kind"), ("ids", "ids")], lang)
+        )
     return items
 
 
@@ -386,12 +385,9 @@ def metric_title(row: dict, lang: str) -> str:
     return words.word_notes(str(row["title_code"]), lang)
 
 
-BRIEF_INTENSITY = ("aid_funds_per_poor_county", "aid_funds_per_beneficiary")
-
-
 def intensity_brief(data: ReportData, lang: str) -> list:
     """Money per paired poor county and per person reached, every pairing, with the like-for-like caveat."""
-    metrics = headline_metrics(data.metrics[data.metrics["metric"].isin(BRIEF_INTENSITY)])
+    metrics = headline_metrics(data.metrics[data.metrics["metric"].isin(LAYOUT.brief_metrics)])
     if metrics.empty:
         return []
     rows = [
@@ -399,12 +395,12 @@ def intensity_brief(data: ReportData, lang: str) -> list:
         for row, src in zip(metric_rows(data, metrics, lang), metrics.to_dict(orient="records"), strict=True)
     ]
     columns = [("scope", "scope"), ("what", "what"), ("period", "period"), ("value", "value"), ("ids", "ids")]
-    return [heading("section.intensity", lang), para("body.intensity_caveat", lang), table(rows, columns, lang)]
+    return [heading("section.intensity", lang), para("body.intensity_caveat", lang), html_table(rows, columns, lang)]
 
 
 def intensity_section(data: ReportData, scope: str, lang: str) -> list:
     metrics = scope_metrics(data, scope)
-    metrics = headline_metrics(metrics[metrics["family"].isin(INTENSITY_FAMILIES)])
+    metrics = headline_metrics(metrics[metrics["family"].isin(LAYOUT.intensity_families)])
     if metrics.empty:
         return []
     notes: list[str] = []
@@ -413,7 +409,7 @@ def intensity_section(data: ReportData, scope: str, lang: str) -> list:
     return [
         heading("section.intensity", lang),
         para("body.intensity_intro", lang),
-        table(rows, columns, lang),
+        html_table(rows, columns, lang),
         *notes_list(notes, lang),
     ]
 
@@ -457,7 +453,7 @@ def sources_section(data: ReportData, lang: str, scope: str | None = None) -> li
         {"source": source_name(data, seed, lang), "title": words.title_of(data.source(seed), lang)}
         for seed in _seeds(data, scope)
     ]
-    return [heading("section.sources", lang), table(rows, [("source", "source"), ("title", "title")], lang)]
+    return [heading("section.sources", lang), html_table(rows, [("source", "source"), ("title", "title")], lang)]
 
 
 def _seeds(data: ReportData, scope: str | None) -> list[str]:
@@ -482,7 +478,7 @@ def figures_appendix(data: ReportData, lang: str, scope: str | None = None) -> l
     return [
         heading("section.appendix_figures", lang),
         para("body.appendix_figures", lang),
-        table(rows, columns, lang, cls="appendix wide"),
+        html_table(rows, columns, lang, cls="appendix wide"),
     ]
 
 
@@ -503,7 +499,7 @@ def metrics_appendix(data: ReportData, lang: str, scope: str | None = None) -> l
     return [
         heading("section.appendix_metrics", lang),
         para("body.appendix_metrics", lang),
-        table(rows, columns, lang, cls="appendix wide"),
+        html_table(rows, columns, lang, cls="appendix wide"),
         *notes_list(notes, lang),
     ]
 
@@ -518,7 +514,7 @@ def about_section(data: ReportData, lang: str, checks: list[str], parameters: di
     return [
         heading("section.about", lang),
         para("about.how_built", lang),
-        table(rows, [("name", "parameter"), ("value", "setting")], lang),
+        html_table(rows, [("name", "parameter"), ("value", "setting")], lang),
         render("box.html.j2", heading=t("about.checks", lang), items=passed),
     ]
 
@@ -562,7 +558,7 @@ def share_text(data: ReportData, row: dict, lang: str) -> str:
 
 def exit_rows(data: ReportData, lang: str, scopes: Iterable[str]) -> list[dict]:
     metrics = data.metrics
-    chosen = metrics[(metrics["family"] == "poverty_exit") & metrics["scope"].isin(list(scopes))]
+    chosen = metrics[metrics["family"].isin(LAYOUT.exit_families) & metrics["scope"].isin(list(scopes))]
     return [
         {
             "scope": words.scope(row["scope"], lang),
@@ -580,7 +576,7 @@ def exit_comparison(data: ReportData, lang: str) -> list:
     if not rows:
         return []
     columns = [("scope", "scope"), ("what", "what"), ("period", "period"), ("value", "value"), ("ids", "ids")]
-    return [heading("section.exit", lang), para("body.exit_intro", lang), table(rows, columns, lang)]
+    return [heading("section.exit", lang), para("body.exit_intro", lang), html_table(rows, columns, lang)]
 
 
 def coverage_section(data: ReportData, lang: str) -> list:
@@ -596,11 +592,11 @@ def coverage_section(data: ReportData, lang: str) -> list:
             }
         )
     columns = [("scope", "scope"), ("period", "period"), ("value", "figures"), ("source", "source")]
-    return [heading("section.coverage", lang), table(rows, columns, lang)]
+    return [heading("section.coverage", lang), html_table(rows, columns, lang)]
 
 
 def funding_comparison(data: ReportData, lang: str) -> list:
-    figures = usable_figures(data.figures[data.figures["indicator"] == MONEY_INDICATOR])
+    figures = usable_figures(data.figures[data.figures["indicator"] == LAYOUT.money_indicator])
     rows = []
     for row in sort_by_period(merge_same(figures)).to_dict(orient="records"):
         rows.append(
@@ -618,7 +614,7 @@ def funding_comparison(data: ReportData, lang: str) -> list:
     return [
         heading("section.funding", lang),
         para("body.funding_caveat", lang),
-        table(rows, columns, lang),
+        html_table(rows, columns, lang),
         source_line(data, figures["id"], lang),
     ]
 
@@ -633,7 +629,7 @@ def cited_figures(data: ReportData, shown: Iterable, lang: str, *, appendix: boo
     items = [heading("section.appendix_cited" if appendix else "section.cited", lang)]
     if appendix:
         items.append(para("body.appendix_cited", lang))
-    return [*items, table(rows, columns, lang, cls="appendix wide")]
+    return [*items, html_table(rows, columns, lang, cls="appendix wide")]
 
 
 def linked_ids(items: Iterable) -> list[str]:
@@ -696,7 +692,7 @@ def status_section(data: ReportData, status: str, lang: str) -> list:
     return [
         heading(f"section.{status}", lang),
         para(f"body.{status}_intro", lang),
-        table(rows, columns, lang, cls="wide"),
+        html_table(rows, columns, lang, cls="wide"),
     ]
 
 
@@ -720,7 +716,7 @@ def agreement_section(data: ReportData, lang: str) -> list:
     return [
         heading("section.agreement", lang),
         para("body.agreement_intro", lang),
-        table(rows, columns, lang, cls="wide"),
+        html_table(rows, columns, lang, cls="wide"),
     ]
 
 
@@ -762,7 +758,7 @@ def checks_section(data: ReportData, lang: str) -> list:
     return [
         heading("section.checks", lang),
         para("body.checks_intro", lang),
-        table(rows, columns, lang, cls="appendix wide"),
+        html_table(rows, columns, lang, cls="appendix wide"),
     ]
 
 

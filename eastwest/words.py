@@ -185,7 +185,7 @@ def unit_word(unit: str, lang: str) -> str:
     """
     if not unit:
         return ""
-    units = vocabulary().units
+    units = reader_names().units
     if unit in units:
         return units[unit]["word_zh" if lang == "zh" else "word"]
     top, sep, bottom = unit.replace("_per_", " per ").partition(" per ")
@@ -199,7 +199,7 @@ def unit_word(unit: str, lang: str) -> str:
 
 def _unit_row(name: str) -> dict | None:
     """A unit by its id or by the English word printed after its numbers ("people" → person)."""
-    units = vocabulary().units
+    units = reader_names().units
     return units.get(name) or next((row for row in units.values() if row["word"] == name), None)
 
 
@@ -214,8 +214,8 @@ def quantity(x: float, unit: str, lang: str, *, counted: bool = True) -> str:
     if unit == "fraction":
         return percent(x, lang)
     word = unit_word(unit, lang)
-    if lang == "en" and x == 1 and unit in vocabulary().units and unit not in MEASURED_UNITS:
-        word = str(vocabulary().units[unit]["title"]).lower()  # "1 county", not "1 counties"
+    if lang == "en" and x == 1 and unit in reader_names().units and unit not in MEASURED_UNITS:
+        word = str(reader_names().units[unit]["title"]).lower()  # "1 county", not "1 counties"
     return _joined(number(x, lang, counted=counted), word, lang)
 
 
@@ -298,7 +298,7 @@ def add_note_texts(frame):
 
 
 @dataclass
-class Vocabulary:
+class ReaderNames:
     """Reader names that live in data/: unit words, indicator and scope titles, source citations."""
 
     units: dict[str, dict] = field(default_factory=dict)
@@ -318,14 +318,14 @@ def use_data(data_dir: Path | str) -> None:
 
 
 @functools.cache
-def _vocabulary(data_dir: Path) -> Vocabulary:
+def _reader_names(data_dir: Path) -> ReaderNames:
     from eastwest import csvfile, dataset  # noqa: PLC0415 - pandas is slow to import; most callers need no data
 
     def rows(frame) -> dict[str, dict]:
         return {str(row["id"]): row for row in frame.to_dict(orient="records")}
 
     package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
-    return Vocabulary(
+    return ReaderNames(
         units=rows(dataset.load_units(data_dir)),
         indicators=rows(dataset.load_indicators(data_dir)),
         scopes=rows(dataset.load_scopes(data_dir)),
@@ -335,10 +335,10 @@ def _vocabulary(data_dir: Path) -> Vocabulary:
     )
 
 
-def vocabulary() -> Vocabulary:
+def reader_names() -> ReaderNames:
     from eastwest import paths  # noqa: PLC0415
 
-    return _vocabulary(_DATA_DIR[0] if _DATA_DIR else paths.DATA.resolve())
+    return _reader_names(_DATA_DIR[0] if _DATA_DIR else paths.DATA.resolve())
 
 
 def title_of(row: Mapping, lang: str, column: str = "title") -> str:
@@ -349,12 +349,12 @@ def title_of(row: Mapping, lang: str, column: str = "title") -> str:
 
 
 def indicator(indicator_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
-    row = vocabulary().indicators.get(indicator_id)
+    row = reader_names().indicators.get(indicator_id)
     return title_of(row, lang) if row else indicator_id.replace("_", " ")
 
 
 def scope(scope_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
-    row = vocabulary().scopes.get(scope_id)
+    row = reader_names().scopes.get(scope_id)
     return title_of(row, lang) if row else scope_id
 
 
@@ -387,7 +387,7 @@ def term(column: str, english: str, lang: str) -> str:
     """A curated free-text cell (a figure's location or basis) in `lang`, from data/terms_zh.csv."""
     if lang != "zh" or not english:
         return english
-    found = vocabulary().terms.get((column, english))
+    found = reader_names().terms.get((column, english))
     if found is None:
         raise MessageError(f"data/terms_zh.csv has no Chinese for {column} {english!r}")
     return found
@@ -400,14 +400,14 @@ def basis(text: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field
 
 def sources(seeds: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
     """Field kind `{x:sources}`: seed numbers ("000, 003") → their publishers, as readers cite them."""
-    by_number = {name[:3]: source for name, source in vocabulary().sources.items()}
+    by_number = {name[:3]: source for name, source in reader_names().sources.items()}
     names = [title_of(by_number[n.strip()], lang, "publisher") for n in str(seeds).split(",") if n.strip() in by_number]
     return ("、" if lang == "zh" else "; ").join(names)
 
 
 def figure(figure_id: str, lang: str, arg: str = "") -> str:  # noqa: ARG001 - a field kind
     """Field kind `{x:figure}`: a figure id → its value as a reader says it ("more than 300,000 people")."""
-    row = vocabulary().figures.get(str(figure_id))
+    row = reader_names().figures.get(str(figure_id))
     if row is None:
         raise MessageError(f"no figure {figure_id!r} in data/figures.csv")
     return qualified(float(row["value"]), str(row["unit"]), str(row["qualifier"]), lang)
@@ -421,7 +421,7 @@ def formula(text: str, lang: str) -> str:
 
     "aid_funds 2020 / (1 + aid_funds_growth 2020)" → "Fiscal assistance funds, 2020 / (1 + Growth of …, 2020)".
     """
-    indicators = vocabulary().indicators
+    indicators = reader_names().indicators
 
     def word(match: re.Match) -> str:
         name, when = match.group(1), match.group(2)

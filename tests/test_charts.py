@@ -72,7 +72,7 @@ def bars(lang: str):
 
 def marks(spec: dict) -> dict[str, list[dict]]:
     """Items of every mark in the scene graph by mark type (rule, symbol, line, text, rect...)."""
-    charts._register_fonts()
+    charts.register_fonts()
     found: dict[str, list[dict]] = {}
 
     def walk(node: dict) -> None:
@@ -160,7 +160,7 @@ def test_chinese_chart_text_is_chinese_and_names_a_cjk_font():
 @pytest.mark.parametrize("kind", ["time", "bar"])
 def test_nothing_reaches_the_edge_of_the_drawing(lang, kind):
     """A label cut off by the view box would leave ink on the image's border."""
-    charts._register_fonts()
+    charts.register_fonts()
     chart = hero(lang, title="A long title that states the finding: money rose sharply, but on another basis",
                  subtitle="Subtitle") if kind == "time" else bars(lang)  # fmt: skip
     image = Image.open(io.BytesIO(vl_convert.vegalite_to_png(chart.to_dict()))).convert("L")

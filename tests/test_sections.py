@@ -27,7 +27,7 @@ def every_section(data, lang: str) -> str:
     items += sections.cited_figures(data, items, lang)
     for scope in sections.scopes_with_data(data):
         items += sections.key_findings(data, f"scope.{scope}", lang)
-        for part in sections.BODY_FAMILIES:
+        for part in sections.body_parts():
             items += sections.body_section(data, scope, part, lang)
         items += sections.intensity_section(data, scope, lang) + sections.sources_section(data, lang, scope)
         items += sections.figures_appendix(data, lang, scope) + sections.metrics_appendix(data, lang, scope)

@@ -19,13 +19,14 @@ used). `result` says which of these a row is, so nobody has to infer it: `agrees
 flagged figure, so it cannot confirm anything), `not_checkable` and `flagged`.
 
 Where the checks come from
-- indicators.csv `part_of`: a stated `<part>_share` is recomputed as part / whole; every part is
-  checked not to exceed its whole.
+- `vocabulary.relations(indicators)`: a stated share (`<part>_share`, the part's indicators.csv
+  `part_of` naming the whole) is recomputed as part / whole, a rate of vocabulary.RATES (the poverty
+  reduction rate) as 1 − part / whole; every part is checked not to exceed its whole.
 - `same_as` links: the two statements of one fact must agree within their printed precision.
 - a multi-year total is checked against the sum of its single years when the data has all of them.
 - `CHECKS`, an explicit list for what the data cannot say by itself: sums of parts that are meant
-  to be complete (70 + 70 + 189 = 329 million), the poverty reduction rate, growth over the
-  previous year, a target against its completion rate, a total area from a per-household area.
+  to be complete (70 + 70 + 189 = 329 million), growth over the previous year, a target against
+  its completion rate, a total area from a per-household area.
 
 Flagged figures take part (marked in the notes) but never count as agreeing: `agrees` is False for
 every check that uses one; where the same source corrects the same slip elsewhere, the flagged row
@@ -44,18 +45,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from eastwest import vocabulary
 from eastwest.intervals import Interval, from_figure
 from eastwest.metrics import (
     Input,
     NoteContext,
     Operand,
     OperandIndex,
-    _default_indicators,
-    _operands,
-    _span_years,
     as_index,
+    default_indicators,
     fact_operands,
-    gc_paused,
+    figure_ids,
+    figure_operands,
     match,
     note,
     notes_json,
@@ -68,8 +69,6 @@ COLUMNS = [
     "formula", "agrees", "result", "notes",
 ]  # fmt: skip
 
-ANY_NATURE = ("actual", "target", "plan", "forecast", "under_way")
-
 
 @dataclass(frozen=True)
 class Check:
@@ -80,7 +79,7 @@ class Check:
     formula: str
     inputs: tuple[Input, ...]
     fn: Callable[..., Interval]
-    stated_nature: tuple[str, ...] = ANY_NATURE
+    stated_nature: tuple[str, ...] = vocabulary.NATURES
     note: str = ""
 
 
@@ -104,10 +103,6 @@ def sum_check(total: str, parts: Sequence[str], note: str = "") -> Check:
 
 
 CHECKS: list[Check] = [
-    Check("rate:poverty_reduction_rate", "poverty_reduction_rate",
-          "(registered_poor - registered_poor_remaining) / registered_poor",
-          (Input("a", "registered_poor"), Input("b", "registered_poor_remaining", period="overlap")),
-          lambda a, b: 1 - b / a),  # same as (a - b) / a, but uses a once: tight bounds
     Check("rate:employment_target_completion", "employment_target_completion",
           "employed_poor / employment_target",
           (Input("a", "employed_poor"), Input("b", "employment_target", ("target", "plan"), "overlap")),
@@ -116,7 +111,7 @@ CHECKS: list[Check] = [
     Check("implied:employment_target", "employment_target",
           "employed_poor / employment_target_completion",
           (Input("a", "employed_poor", period="overlap"),
-           Input("b", "employment_target_completion", ANY_NATURE, "overlap")),
+           Input("b", "employment_target_completion", vocabulary.NATURES, "overlap")),
           lambda a, b: a / b,
           note="implied_target_vs_stated"),
     Check("growth:aid_funds_growth", "aid_funds_growth", "aid_funds / aid_funds (previous year) - 1",
@@ -138,38 +133,35 @@ CHECKS: list[Check] = [
 ]  # fmt: skip
 
 
-def share_checks(indicators: pd.DataFrame | None) -> list[Check]:
-    """A stated `<part>_share` against part / whole, for every `part_of` link in indicators.csv."""
-    if indicators is None or len(indicators) == 0 or "part_of" not in indicators.columns:
+def relation_checks(indicators: pd.DataFrame | None) -> list[Check]:
+    """A check for each stated share and rate of `vocabulary.relations(indicators)`, in indicators.csv order."""
+    if indicators is None or len(indicators) == 0 or "id" not in indicators.columns:
         return []
-    wholes = dict(zip(indicators["id"], indicators["part_of"], strict=True))
-    checks = []
-    for indicator in indicators["id"]:
-        if not indicator.endswith("_share"):
-            continue
-        part = indicator[: -len("_share")]
-        whole = wholes.get(part, "")
-        if whole:
-            checks.append(
-                Check(
-                    f"share:{indicator}",
-                    indicator,
-                    f"{part} / {whole}",
-                    (Input("a", part), Input("b", whole)),
-                    lambda a, b: a / b,
-                )
-            )
-    return checks
+    rows = indicators.to_dict("records")
+    found = vocabulary.relations(rows)
+    return [_relation_check(found[row["id"]]) for row in rows if row["id"] in found]
+
+
+def _relation_check(relation: vocabulary.Relation) -> Check:
+    """share:<stated> recomputes part / whole; rate:<stated> 1 − part / whole, from the whole at the rate's
+    period and the part (what remains) at a date within it. Inputs in the order the formula names them."""
+    if relation.complement:
+        inputs = (Input("whole", relation.whole), Input("part", relation.part, period="overlap"))
+        return Check(f"rate:{relation.stated}", relation.stated, relation.formula, inputs,
+                     lambda whole, part: relation.apply(part, whole))  # fmt: skip
+    inputs = (Input("part", relation.part), Input("whole", relation.whole))
+    return Check(f"share:{relation.stated}", relation.stated, relation.formula, inputs, relation.apply)
+
+
+def checks(indicators: pd.DataFrame | None) -> list[Check]:
+    """Every check `run` evaluates, in the order of its rows: the rates, CHECKS, then the shares (a relation
+    whose stated indicator CHECKS already recomputes is left to CHECKS)."""
+    relations = [c for c in relation_checks(indicators) if c.stated not in {check.stated for check in CHECKS}]
+    rates = [c for c in relations if c.id.startswith("rate:")]
+    return rates + CHECKS + [c for c in relations if c not in rates]
 
 
 # ---- rows ----------------------------------------------------------------------------------------
-def _ids(ops: Sequence[Operand]) -> str:
-    ids: list[str] = []
-    for op in ops:
-        ids.extend(i for i in op.ids if i not in ids)
-    return " ".join(ids)
-
-
 def _row(
     check: str,
     stated: Operand,
@@ -203,7 +195,7 @@ def _row(
         "recomputed": recomputed.point,
         "lower": recomputed.lower if recomputed.has_lower else math.nan,
         "upper": recomputed.upper if recomputed.has_upper else math.nan,
-        "inputs": _ids(components),
+        "inputs": " ".join(figure_ids(components)),
         "formula": formula,
         "agrees": agrees,
         "result": result,
@@ -268,7 +260,7 @@ def _parts_within_wholes(indicators: pd.DataFrame | None, operands: Iterable[Ope
     for part, whole in zip(indicators["id"], indicators["part_of"], strict=True):
         if not whole or units.get(part) != units.get(whole) or units.get(part) == "fraction":
             continue
-        inputs = (Input("whole", whole, ANY_NATURE), Input("part", part, ANY_NATURE))
+        inputs = (Input("whole", whole, vocabulary.NATURES), Input("part", part, vocabulary.NATURES))
         for whole_op, part_op in match(inputs, operands):
             if whole_op.nature != part_op.nature:
                 continue
@@ -298,10 +290,6 @@ def _same_as_pairs(figures: pd.DataFrame, operands: list[Operand]) -> list[dict]
         else:
             seeds = ", ".join(sorted(s[:3] for s in a.seeds | b.seeds))
             notes = [note("same_fact_two_reports", figure=a.ids[0], other=b.ids[0], seeds=seeds)]
-        for field_ in ("scope", "indicator", "period"):
-            mine, theirs = getattr(a, field_), getattr(b, field_)
-            if mine != theirs:
-                notes.append(note(f"linked_differ_{field_}", a=mine, b=theirs))
         formula = f"{a.indicator} ({a.ids[0]}) = {b.indicator} ({b.ids[0]})"
         rows.append(_row("same_as", a, b.interval, [b], formula, notes))
     return rows
@@ -309,10 +297,11 @@ def _same_as_pairs(figures: pd.DataFrame, operands: list[Operand]) -> list[dict]
 
 def _span_totals(operands: list[Operand]) -> list[dict]:
     rows = []
-    totals = [op for op in operands if op.nature == "actual" and _span_years(op.period)]
+    spans = {period: vocabulary.span_years(period) for period in {op.period for op in operands}}  # each read once
+    totals = [op for op in operands if op.nature == "actual" and spans[op.period]]
     keys, singles = single_years_for_totals(totals, operands)
     for total, key in zip(totals, keys, strict=True):
-        years = _span_years(total.period)
+        years = spans[total.period]
         known = singles.get(key, {})
         if not all(y in known for y in years):
             continue
@@ -322,20 +311,18 @@ def _span_totals(operands: list[Operand]) -> list[dict]:
     return rows
 
 
+# The note on a stated share or rate of each nature but actual (not_an_achievement_target, ...).
+NATURE_NOTES = {nature: f"not_an_achievement_{nature}" for nature in vocabulary.NATURES if nature != "actual"}
+
 # Every note code this module emits; each is worded by note.<code> in eastwest/messages/notes.toml.
 NOTE_CODES = (
     "completion_vs_annual_target", "implied_target_vs_stated", "personnel_both_ways", "one_household_per_house",
     "flagged_would_agree", "flagged_disagrees_too", "as_printed_agrees", "as_printed_disagrees",
     "as_printed_agrees_number", "as_printed_disagrees_number", "uses_corrected", "part_within_whole",
-    "restated_in_source", "same_fact_two_reports", "one_briefing_two_reports", "linked_differ_scope",
-    "linked_differ_indicator", "linked_differ_period", "not_an_achievement_target", "not_an_achievement_plan",
-    "not_an_achievement_forecast", "not_an_achievement_under_way", "flagged_not_used", "not_checkable",
-    "growth_base_not_stated", "likely_reading", "likely_reading_number", "mixes_sources", "most_precise_statement",
+    "restated_in_source", "same_fact_two_reports", "one_briefing_two_reports", *NATURE_NOTES.values(),
+    "flagged_not_used", "not_checkable", "growth_base_not_stated", "likely_reading", "likely_reading_number",
+    "mixes_sources", "most_precise_statement",
 )  # fmt: skip
-
-
-NATURE_NOTES = {"target": "not_an_achievement_target", "plan": "not_an_achievement_plan",
-                "forecast": "not_an_achievement_forecast", "under_way": "not_an_achievement_under_way"}  # fmt: skip
 
 
 def _uncheckable_notes(op: Operand, likely: Mapping[str, dict]) -> tuple[str, list[dict]] | None:
@@ -421,22 +408,14 @@ def run(figures: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.Dat
     if figures is None or len(figures) == 0:
         return pd.DataFrame(columns=COLUMNS)
     if indicators is None:
-        indicators = _default_indicators()
-    with gc_paused():
-        return _run(figures, indicators)
-
-
-def _run(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+        indicators = default_indicators()
     # Every figure once as an operand. The checks use each fact once, by its most precise statement
     # (same-seed restatements and less precise reports of it left out); same_as compares them all.
-    every = usable_operands_all(figures)
+    every = figure_operands(figures)
     operands, context = fact_operands(figures, every, include_flagged=True)
     indexed = OperandIndex(operands)
-    checks = list(CHECKS)
-    known = {c.stated for c in checks}
-    checks += [c for c in share_checks(indicators) if c.stated not in known]
     rows: list[dict] = []
-    for check in checks:
+    for check in checks(indicators):
         rows += _evaluate(check, indexed)
     rows += _parts_within_wholes(indicators, indexed)
     rows += _span_totals(operands)
@@ -463,10 +442,3 @@ def _add_source_notes(row: dict, ops: list[Operand], context: NoteContext) -> No
         notes += [
             note("most_precise_statement", figure=op.ids[0], rounded=r) for r in context.rounded.get(op.ids[0], ())
         ]
-
-
-def usable_operands_all(figures: pd.DataFrame) -> list[Operand]:
-    """Every figure, restatements and flagged ones included (for checking same_as links)."""
-    if figures is None or len(figures) == 0:
-        return []
-    return _operands(figures)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from eastwest import dataset, metrics, paths
+from eastwest import dataset, metrics, paths, vocabulary
 from eastwest.schema_imports import preload_jsonschema
 
 preload_jsonschema()
@@ -151,9 +151,9 @@ def find(
     if scope:
         keep &= frame["scope"] == _known(scope, sorted(set(frame["scope"])), "scope")
     if period:
-        if metrics.period_months(period) is None:
-            raise ValueError(f"period {period!r} is not YYYY, YYYY/YYYY, YYYY-MM or YYYY-MM/YYYY-MM")
-        keep &= frame["period"].map(lambda p: metrics.periods_relate(p, period, "overlap"))
+        if vocabulary.months(period) is None:
+            raise ValueError(f"period {period!r} is not {vocabulary.PERIOD_FORMAT}")
+        keep &= frame["period"].map(lambda p: vocabulary.relate(p, period, "overlap"))
     if seed:
         keep &= frame["seed"].str.startswith(seed)
     return _readable(frame[keep], data_dir)

@@ -58,29 +58,22 @@ Matching rules (documented here because they decide which rows exist):
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
 import itertools
 import json
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from eastwest.intervals import Interval, figure_interval, from_figure
+from eastwest import vocabulary
+from eastwest.intervals import Interval, figure_interval
 
 COLUMNS = [
     "metric", "family", "title_code", "scope", "period", "value", "lower", "upper", "unit", "formula",
     "inputs", "bound", "headline", "notes",
 ]  # fmt: skip
-
-FAMILIES = ("aid_intensity", "growth", "poverty_exit", "shares", "unit_costs", "targets")
-
-PERIOD_RELATIONS = ("same", "overlap", "within_a_year", "any", "previous_year")
 
 
 # ---- reading the data ------------------------------------------------------------------------------
@@ -91,65 +84,11 @@ def load_inputs(data_dir: Path | str | None = None) -> tuple[pd.DataFrame, pd.Da
     return dataset.load_figures(data_dir), dataset.load_indicators(data_dir)
 
 
-# ---- periods -------------------------------------------------------------------------------------------
-_PERIOD = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:/(\d{4})(?:-(\d{2}))?)?$")
+def default_indicators() -> pd.DataFrame:
+    """data/indicators.csv, validated: what `compute` and the audit use when given no indicators."""
+    from eastwest import dataset  # late import: loading validates, which is heavier
 
-
-@functools.lru_cache(maxsize=4096, typed=True)
-def period_months(period: str) -> tuple[int, int] | None:
-    """First and last month of a period as month numbers (year*12 + month-1), or None if unreadable."""
-    m = _PERIOD.match(str(period).strip())
-    if not m:
-        return None
-    y1, m1, y2, m2 = m.groups()
-    start = int(y1) * 12 + (int(m1) - 1 if m1 else 0)
-    if y2 is None:
-        end = int(y1) * 12 + (int(m1) - 1 if m1 else 11)
-    else:
-        end = int(y2) * 12 + (int(m2) - 1 if m2 else 11)
-    return start, end
-
-
-@functools.lru_cache(maxsize=4096, typed=True)
-def single_year(period: str) -> int | None:
-    return int(period) if re.fullmatch(r"\d{4}", str(period).strip()) else None
-
-
-def span_years(period: str) -> list[int] | None:
-    """The years of a whole-year span "YYYY/YYYY" (inclusive); None for anything else."""
-    years = _span_years(period)
-    return list(years) if years is not None else None
-
-
-@functools.lru_cache(maxsize=4096, typed=True)
-def _span_years(period: str) -> tuple[int, ...] | None:
-    m = re.fullmatch(r"(\d{4})/(\d{4})", str(period).strip())
-    if not m:
-        return None
-    a, b = int(m.group(1)), int(m.group(2))
-    return tuple(range(a, b + 1)) if b > a else None
-
-
-@functools.lru_cache(maxsize=4096, typed=True)
-def period_length(period: str) -> int | None:
-    """The number of months a period covers (12 for a year, 24 for 2018/2019), None if unreadable."""
-    months = period_months(period)
-    return months[1] - months[0] + 1 if months else None
-
-
-def periods_relate(a: str, b: str, relation: str) -> bool:
-    if relation == "any":
-        return True
-    if relation == "same":
-        return str(a) == str(b)
-    if relation == "previous_year":
-        ya, yb = single_year(a), single_year(b)
-        return ya is not None and yb == ya - 1
-    ma, mb = period_months(a), period_months(b)
-    if ma is None or mb is None:
-        return str(a) == str(b)
-    gap = max(mb[0] - ma[1], ma[0] - mb[1])  # months between the periods; 1 or less when they touch
-    return gap <= 0 or (relation == "within_a_year" and gap <= 12)
+    return dataset.load_indicators()
 
 
 # ---- a figure as metrics see it ------------------------------------------------------------------------
@@ -174,104 +113,75 @@ class Operand:
     label: str = ""  # how the note refers to it
 
 
-def _text(row: pd.Series | dict, key: str) -> str:
-    value = row.get(key, "")
-    if value.__class__ is str:
-        return value
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _seed_set(seed: str) -> frozenset[str]:
-    return frozenset([seed])
-
-
-def operand_from_row(row: pd.Series | dict) -> Operand:
-    """The operand for one figure row (a dict or a pandas Series); `_operands` builds many at once."""
-    return Operand(
-        ids=(_text(row, "id"),),
-        indicator=_text(row, "indicator"),
-        scope=_text(row, "scope"),
-        period=_text(row, "period"),
-        location=_text(row, "location"),
-        seeds=_seed_set(_text(row, "seed")),
-        interval=from_figure(row),
-        unit=_text(row, "unit"),
-        nature=_text(row, "nature") or "actual",
-        basis=_text(row, "basis"),
-        qualifier=_text(row, "qualifier") or "exact",
-        printed=_text(row, "printed"),
-        status=_text(row, "status") or "ok",
-    )
+# The cells of a figure row an operand reads as text, in the order `_operand` takes them.
+_TEXT_COLUMNS = ("id", "indicator", "scope", "period", "location", "seed", "unit", "nature", "basis", "qualifier",
+                 "printed", "status")  # fmt: skip
 
 
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
+def _as_text(value: object) -> str:
+    """A cell as text: "" when it is missing (None or NaN)."""
+    return value if isinstance(value, str) else ("" if _missing(value) else str(value))
+
+
+def _operand(
+    fid: str, indicator: str, scope: str, period: str, location: str, seed: str, unit: str, nature: str, basis: str,
+    qualifier: str, printed: str, status: str, value: object,
+) -> Operand:  # fmt: skip
+    """The operand for one figure's cells (texts "" when missing; `value` "" when missing)."""
+    return Operand(
+        ids=(fid,),
+        indicator=indicator,
+        scope=scope,
+        period=period,
+        location=location,
+        seeds=frozenset([seed]),
+        interval=figure_interval(value, qualifier, printed, unit),
+        unit=unit,
+        nature=nature or "actual",
+        basis=basis,
+        qualifier=qualifier or "exact",
+        printed=printed,
+        status=status or "ok",
+    )
+
+
+def operand_from_row(row: pd.Series | dict) -> Operand:
+    """The operand for one figure row (a dict or a pandas Series); missing cells read as empty."""
+    value = row.get("value", "")
+    return _operand(*(_as_text(row.get(name, "")) for name in _TEXT_COLUMNS), "" if _missing(value) else value)
+
+
+def figure_operands(figures: pd.DataFrame | None) -> list[Operand]:
+    """Every figure row as an operand (as `operand_from_row` reads it), in file order, restatements and
+    flagged figures included."""
+    if figures is None or len(figures) == 0:
+        return []
+    texts = [_text_column(figures, name) for name in _TEXT_COLUMNS]
+    values = [""] * len(figures) if "value" not in figures.columns else figures["value"].tolist()
+    values = ["" if _missing(value) else value for value in values]
+    return [_operand(*cells) for cells in zip(*texts, values, strict=True)]
+
+
 def _text_column(figures: pd.DataFrame, name: str) -> list[str]:
-    """A column as `_text` reads each of its cells ("" when the column or the cell is missing)."""
+    """A column's cells as `_as_text` reads them ("" for every row when the column is missing)."""
     if name not in figures.columns:
         return [""] * len(figures)
-    values = figures[name].tolist()
-    if set(map(type, values)) == {str}:  # the usual case, checked at C speed
-        return values
-    return [v if v.__class__ is str else ("" if _missing(v) else str(v)) for v in values]
+    return [_as_text(cell) for cell in figures[name].tolist()]
 
 
-def _operands(figures: pd.DataFrame, keep: Callable[[object, str], bool] | None = None) -> list[Operand]:
-    """`operand_from_row` for every row (that `keep(raw id, status text)` accepts), a column at a time."""
-    n = len(figures)
-    text = {name: _text_column(figures, name) for name in _TEXT_FIELDS}
-    raw_ids = figures["id"].tolist()
-    values = figures["value"].tolist() if "value" in figures.columns else [""] * n
-    if set(map(type, values)) != {float} or any(map(math.isnan, values)):  # else no cell is _missing
-        values = ["" if _missing(v) else v for v in values]
-    out = []
-    for i, (
-        fid,
-        indicator,
-        scope,
-        period,
-        location,
-        seed,
-        unit,
-        nature,
-        basis,
-        qualifier,
-        printed,
-        status,
-    ) in enumerate(zip(*(text[name] for name in _TEXT_FIELDS), strict=True)):
-        if keep is not None and not keep(raw_ids[i], status):
-            continue
-        # Operand(...) with every field given, in field order; filled in directly because the frozen
-        # dataclass's __init__ (one object.__setattr__ per field) was most of the time spent here.
-        op = object.__new__(Operand)
-        op.__dict__.update(
-            ids=(fid,),
-            indicator=indicator,
-            scope=scope,
-            period=period,
-            location=location,
-            seeds=_seed_set(seed),
-            interval=figure_interval(values[i], qualifier, printed, unit),
-            unit=unit,
-            nature=nature or "actual",
-            basis=basis,
-            qualifier=qualifier or "exact",
-            printed=printed,
-            status=status or "ok",
-            implied_by="",
-            label="",
-        )
-        out.append(op)
-    return out
+def figure_ids(ops: Iterable[Operand]) -> list[str]:
+    """The figure ids behind `ops`, each once, in order."""
+    ids: list[str] = []
+    for op in ops:
+        ids.extend(i for i in op.ids if i not in ids)
+    return ids
 
 
-_TEXT_FIELDS = ("id", "indicator", "scope", "period", "location", "seed", "unit", "nature", "basis", "qualifier",
-                "printed", "status")  # fmt: skip
-
-
+# ---- each fact once ------------------------------------------------------------------------------------
 def restatements(figures: pd.DataFrame) -> set[str]:
     """Ids of figures that restate, in the same seed, a fact another row of that seed already gives.
 
@@ -280,60 +190,38 @@ def restatements(figures: pd.DataFrame) -> set[str]:
     """
     if figures is None or len(figures) == 0 or "same_as" not in figures.columns:
         return set()
-    ids, same_as = figures["id"].tolist(), figures["same_as"].tolist()
+    ids = figures["id"].tolist()
     seed_of = dict(zip(ids, figures["seed"].tolist(), strict=True))
-    order = {fid: i for i, fid in enumerate(ids)}
-    # Only rows with a same-seed link can share a group, so only they enter the union-find.
-    pairs = [
-        (fid, other)
-        for fid, other in zip(ids, same_as, strict=True)
-        if other and other in seed_of and seed_of[other] == seed_of[fid]
+    same_seed = [
+        link if link in seed_of and seed_of[link] == seed_of[fid] else ""
+        for fid, link in zip(ids, figures["same_as"].tolist(), strict=True)
     ]
-    parent = {fid: fid for pair in pairs for fid in pair}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for fid, other in pairs:
-        parent[find(fid)] = find(other)
-    groups: dict[str, list[str]] = {}
-    for fid in sorted(parent, key=order.__getitem__):
-        groups.setdefault(find(fid), []).append(fid)
-    links = dict(zip(ids, same_as, strict=True))
+    link_of = dict(zip(ids, same_seed, strict=True))
     dropped = set()
-    for members in groups.values():
+    for members in vocabulary.same_as_groups(ids, same_seed):
         if len(members) < 2:
             continue
-        roots = [m for m in members if not links[m] or seed_of.get(links[m]) != seed_of[m]]
-        keep = min(roots or members, key=order.__getitem__)
-        dropped.update(m for m in members if m != keep)
+        roots = [fid for fid in members if not link_of[fid]]
+        keep = (roots or members)[0]
+        dropped.update(fid for fid in members if fid != keep)
     return dropped
-
-
-def usable_operands(figures: pd.DataFrame, include_flagged: bool = False) -> list[Operand]:
-    """Figures as operands, each fact once: flagged ones left out (unless asked for), same-seed
-    restatements and less precise statements of a fact collapsed (see `fact_operands`)."""
-    return fact_operands(figures, include_flagged=include_flagged)[0]
 
 
 def fact_operands(
     figures: pd.DataFrame, every: list[Operand] | None = None, include_flagged: bool = False
 ) -> tuple[list[Operand], NoteContext]:
-    """The operands that count each fact once, and the NoteContext their notes need.
-
-    `every` is `_operands(figures)` when the caller has built it already (it is built once here otherwise).
+    """The operands that count each fact once, and the NoteContext their notes need: same-seed
+    restatements and less precise statements of a fact left out, and flagged figures unless
+    `include_flagged`. `every` is `figure_operands(figures)` when the caller has built it already.
     """
     if figures is None or len(figures) == 0:
         return [], NoteContext()
-    every = _operands(figures) if every is None else every
+    every = figure_operands(figures) if every is None else every
     skip = restatements(figures)
     kept = [op for op in every if op.ids[0] not in skip]
     less_precise = _less_precise(figures, [op for op in kept if op.status != "flagged"])
-    operands = [op for op in kept if op.ids[0] not in less_precise and (include_flagged or op.status != "flagged")]
-    return operands, note_context(figures, less_precise)
+    found = [op for op in kept if op.ids[0] not in less_precise and (include_flagged or op.status != "flagged")]
+    return found, note_context(figures, less_precise)
 
 
 def less_precise_statements(figures: pd.DataFrame) -> dict[str, tuple[str, bool]]:
@@ -341,11 +229,12 @@ def less_precise_statements(figures: pd.DataFrame) -> dict[str, tuple[str, bool]
     if figures is None or len(figures) == 0 or "same_as" not in figures.columns:
         return {}
     skip = restatements(figures)
-    return _less_precise(figures, _operands(figures, lambda fid, status: fid not in skip and status != "flagged"))
+    candidates = [op for op in figure_operands(figures) if op.ids[0] not in skip and op.status != "flagged"]
+    return _less_precise(figures, candidates)
 
 
-def _less_precise(figures: pd.DataFrame, operands: list[Operand]) -> dict[str, tuple[str, bool]]:
-    """`less_precise_statements` among `operands` (unflagged, same-seed restatements already left out).
+def _less_precise(figures: pd.DataFrame, candidates: list[Operand]) -> dict[str, tuple[str, bool]]:
+    """`less_precise_statements` among `candidates` (unflagged, same-seed restatements already left out).
 
     Statements of one fact in different seeds (linked by `same_as`) count once, by the one whose
     printed precision pins the value down most (27.44亿 over 2.74 billion). Ties go to the seed that
@@ -354,8 +243,8 @@ def _less_precise(figures: pd.DataFrame, operands: list[Operand]) -> dict[str, t
     """
     if "same_as" not in figures.columns:
         return {}
-    kept = {op.ids[0]: op for op in operands}
-    groups = _same_as_groups(figures, kept.keys())
+    kept = {op.ids[0]: op for op in candidates}
+    groups = _linked_groups(figures, kept)
     width = {fid: kept[fid].interval.width for members in groups for fid in members}
     seed = {fid: next(iter(kept[fid].seeds)) for fid in width}
     wins: dict[str, int] = {}
@@ -371,25 +260,42 @@ def _less_precise(figures: pd.DataFrame, operands: list[Operand]) -> dict[str, t
     return out
 
 
-def _same_as_groups(figures: pd.DataFrame, ids) -> list[list[str]]:
-    """Groups (in file order) of two or more of `ids` joined by `same_as` links, directly or through other rows."""
-    parent: dict[str, str] = {}
+def _linked_groups(figures: pd.DataFrame, ids: Mapping[str, object]) -> list[list[str]]:
+    """The `same_as` groups (vocabulary.same_as_groups, over every row) with two or more of `ids`, in file order."""
+    groups = vocabulary.same_as_groups(figures["id"].tolist(), figures["same_as"].tolist())
+    found = ([fid for fid in members if fid in ids] for members in groups if len(members) > 1)
+    return [members for members in found if len(members) > 1]
 
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
 
-    for fid, other in zip(figures["id"], figures["same_as"], strict=True):
-        if other:
-            parent[find(fid)] = find(other)
-    groups: dict[str, list[str]] = {}
-    for fid in figures["id"]:
-        if fid in parent and fid in ids:
-            groups.setdefault(find(fid), []).append(fid)
-    return [members for members in groups.values() if len(members) > 1]
+@dataclass(frozen=True)
+class NoteContext:
+    """What notes need to know beyond a result's operands, worked out once per `compute`.
+
+    `briefings`: pairs of seeds that report one briefing (a cross-seed `same_as` link joins them), so
+    combining them is not independent confirmation. `rounded`: figure id → ids of less precise
+    statements of the same fact that it replaces (27.44亿 for 2.74 billion).
+    """
+
+    briefings: frozenset[frozenset[str]] = frozenset()
+    rounded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def note_context(figures: pd.DataFrame, less_precise: Mapping[str, tuple[str, bool]]) -> NoteContext:
+    """Seeds that report one briefing, and the less precise statements (`less_precise_statements`) each kept
+    figure replaces."""
+    if "same_as" not in figures.columns:
+        return NoteContext()
+    seed_of = dict(zip(figures["id"], figures["seed"], strict=True))
+    briefings = {
+        frozenset((seed_of[fid], seed_of[other]))
+        for fid, other in zip(figures["id"], figures["same_as"], strict=True)
+        if other in seed_of and seed_of[other] != seed_of[fid]
+    }
+    rounded: dict[str, list[str]] = {}
+    for dropped, (kept, wider) in less_precise.items():
+        if wider:
+            rounded.setdefault(kept, []).append(dropped)
+    return NoteContext(frozenset(briefings), {k: tuple(v) for k, v in rounded.items()})
 
 
 # ---- specifications -----------------------------------------------------------------------------------
@@ -397,7 +303,8 @@ def _same_as_groups(figures: pd.DataFrame, ids) -> list[list[str]]:
 class Input:
     """One operand of a formula: which indicator, of which nature, and how its period must relate.
 
-    `period` is compared with the first input's period: same | overlap | within_a_year | any | previous_year.
+    `period` is how it relates to the first input's period (`vocabulary.relate`, one of PERIOD_RELATIONS);
+    `nature` lists the natures (`vocabulary.NATURES`) a figure may have to fill it.
     """
 
     role: str
@@ -406,8 +313,11 @@ class Input:
     period: str = "same"
 
     def __post_init__(self) -> None:
-        if self.period not in PERIOD_RELATIONS:
+        if self.period not in vocabulary.PERIOD_RELATIONS:
             raise ValueError(f"unknown period relation {self.period!r} for input {self.role}")
+        unknown = [nature for nature in self.nature if nature not in vocabulary.NATURES]
+        if unknown:
+            raise ValueError(f"unknown nature {', '.join(unknown)} for input {self.role}")
 
 
 @dataclass(frozen=True)
@@ -511,9 +421,26 @@ def ratio(
 
 
 def share(part: str, whole: str, **options) -> Formula:
-    """part / whole; the part may be about one place within the whole's scope; a stated `<part>_share` pairs."""
-    options.setdefault("stated", f"{part}_share")
+    """part / whole; the part may be about one place within the whole's scope; a stated share of the part
+    (`vocabulary.share_indicator`) pairs."""
+    options.setdefault("stated", vocabulary.share_indicator(part))
     return ratio(f"share_{part}_in_{whole}", "shares", "fraction", part, whole, same_location=False, **options)
+
+
+def rate(id: str, family: str, stated: str, *, part_period: str = "same", **options) -> Formula:
+    """The rate `stated` of vocabulary.RATES (1 − part / whole) recomputed from its whole and part, which
+    it pairs with; `part_period` is how the part's period relates to the whole's."""
+    relation = next(r for r in vocabulary.RATES if r.stated == stated)
+    return Formula(
+        id=id,
+        family=family,
+        unit="fraction",
+        formula=relation.formula,
+        inputs=(Input("whole", relation.whole), Input("part", relation.part, period=part_period)),
+        fn=lambda whole, part: relation.apply(part, whole),
+        stated=stated,
+        **options,
+    )
 
 
 CATALOGUE: list[Spec] = [
@@ -544,14 +471,11 @@ CATALOGUE: list[Spec] = [
     Growth("cagr", "cagr"),
     # -- poverty exit ------------------------------------------------------------------------------
     ratio("poor_counties_exited_share", "poverty_exit", "fraction", "poor_counties_exited", "poor_counties",
-          stated="poor_counties_exited_share"),
+          stated=vocabulary.share_indicator("poor_counties_exited")),
     ratio("poor_villages_exited_share", "poverty_exit", "fraction", "poor_villages_exited", "poor_villages",
-          stated="poor_villages_exited_share"),
-    Formula("registered_poor_exited_share", "poverty_exit",
-            "fraction", "(registered_poor - registered_poor_remaining) / registered_poor",
-            (Input("a", "registered_poor"), Input("b", "registered_poor_remaining", period="any")),
-            lambda a, b: 1 - b / a,  # same as (a - b) / a, but uses a once: tight bounds
-            stated="poverty_reduction_rate"),
+          stated=vocabulary.share_indicator("poor_villages_exited")),
+    # The poor still registered are counted at one date (2020), the registered over a span (2014/2020).
+    rate("registered_poor_exited_share", "poverty_exit", "poverty_reduction_rate", part_period="any"),
     # -- shares (more come from indicators.csv part_of) ----------------------------------------------------
     share("aid_funds_industrial", "aid_funds"),
     share("employed_poor_in_donor", "employed_poor"),
@@ -628,10 +552,7 @@ def notes_json(notes: Iterable[dict]) -> str:
     for item in notes:
         if item and item not in unique:
             unique.append(item)
-    return _JSON.encode(unique)
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False)
+    return json.dumps(unique, ensure_ascii=False)
 
 
 # ---- evaluation -----------------------------------------------------------------------------------
@@ -654,12 +575,7 @@ class Result:
 
     def row(self, context: NoteContext | None = None) -> dict:
         iv = self.interval
-        ids: list[str] = []
-        for op in self.operands:
-            for i in op.ids:
-                if i not in ids:
-                    ids.append(i)
-        notes = self.notes + standard_notes(self.operands, iv, self.period, context)
+        notes = self.notes + standard_notes(self.operands, iv, context)
         return {
             "metric": self.spec_id,
             "family": self.family,
@@ -671,16 +587,11 @@ class Result:
             "upper": iv.upper if iv.has_upper else math.nan,
             "unit": self.unit,
             "formula": self.formula,
-            "inputs": " ".join(ids),
+            "inputs": " ".join(figure_ids(self.operands)),
             "bound": iv.kind,
             "headline": self.headline and not any(n["code"] == "stated_in_source" for n in notes),
             "notes": notes_json(notes),
         }
-
-
-def _locations_compatible(ops: Sequence[Operand]) -> bool:
-    given = {op.location for op in ops if op.location}
-    return len(given) <= 1
 
 
 class OperandIndex:
@@ -691,18 +602,11 @@ class OperandIndex:
     """
 
     def __init__(self, operands: Iterable[Operand]):
-        self.operands = list(operands)
         self._by_indicator: dict[str, list[Operand]] = {}
-        for op in self.operands:
+        for op in operands:
             self._by_indicator.setdefault(op.indicator, []).append(op)
         self._pools: dict[tuple[str, tuple[str, ...]], list[Operand]] = {}
         self._scoped: dict[tuple[str, tuple[str, ...] | None], dict[str, list[Operand]]] = {}
-
-    def __iter__(self):
-        return iter(self.operands)
-
-    def __len__(self) -> int:
-        return len(self.operands)
 
     def pool(self, indicator: str, nature: tuple[str, ...]) -> list[Operand]:
         """Operands of `indicator` whose nature is one of `nature`."""
@@ -731,26 +635,19 @@ def as_index(operands: Iterable[Operand] | OperandIndex) -> OperandIndex:
     return operands if isinstance(operands, OperandIndex) else OperandIndex(operands)
 
 
+def _seeds(ops: Iterable[Operand]) -> frozenset[str]:
+    return frozenset().union(*(op.seeds for op in ops))
+
+
 def _single_seed(ops: Sequence[Operand]) -> bool:
-    if ops:
-        first = ops[0].seeds
-        if all(op.seeds == first for op in ops):  # the usual case: one set shared by all
-            return len(first) == 1
-    seeds: set[str] = set()
-    for op in ops:
-        seeds |= op.seeds
-    return len(seeds) == 1
+    return len(_seeds(ops)) == 1
 
 
 def _prefer_single_seed(combos: list[tuple[Operand, ...]]) -> list[tuple[Operand, ...]]:
     """Per scope, first-input period and location: keep single-seed combinations when there are any."""
     groups: dict[tuple, list[tuple[Operand, ...]]] = {}
     for combo in combos:
-        location = ""
-        for op in combo:
-            if op.location:
-                location = op.location
-                break
+        location = next((op.location for op in combo if op.location), "")
         groups.setdefault((combo[0].scope, combo[0].period, location), []).append(combo)
     kept = []
     for members in groups.values():
@@ -774,60 +671,58 @@ def match(
     `operands` may be an `OperandIndex` built once for many calls.
     """
     found = as_index(operands)
-    scoped = [(spec.period, found.by_scope(spec.indicator, spec.nature)) for spec in inputs[1:]]
+    scoped = [(other.period, found.by_scope(other.indicator, other.nature)) for other in inputs[1:]]
     combos = []
     for first in found.pool(inputs[0].indicator, inputs[0].nature):
-        period, location = first.period, first.location
-        rest = []
-        for relation, pools in scoped:
-            fitting = [
-                op
-                for op in pools.get(first.scope, ())
-                if periods_relate(period, op.period, relation)
-                and (not location or not op.location or location == op.location)
+        rest = [_fitting(first, relation, pools.get(first.scope, ())) for relation, pools in scoped]
+        if all(rest):
+            combos += [
+                combo
+                for combo in itertools.product([first], *rest)
+                if _compatible(combo, same_seed, same_basis, same_location)
             ]
-            if not fitting:
-                break  # no combination for this first input
-            # A figure at the same location (or both without one) beats one that merely does not clash.
-            exact = [op for op in fitting if op.location == location]
-            rest.append(exact or fitting)
-        else:
-            for tail in itertools.product(*rest):
-                combo = (first, *tail)
-                # Every other input fits `first`'s location, so only a first without one can clash.
-                if not location and not _locations_compatible(combo):
-                    continue
-                if (combo[0] is combo[1]) if len(combo) == 2 else len({id(op) for op in combo}) != len(combo):
-                    continue
-                if same_seed and not _single_seed(combo):
-                    continue
-                if same_basis and len({op.basis for op in combo if op.basis}) > 1:
-                    continue
-                if same_location and len({op.location for op in combo}) > 1:
-                    continue
-                combos.append(combo)
     return _prefer_single_seed(combos)
 
 
-@dataclass(frozen=True)
-class NoteContext:
-    """What notes need to know beyond a result's operands, worked out once per `compute`.
+def _fitting(first: Operand, relation: str, candidates: Iterable[Operand]) -> list[Operand]:
+    """The candidates for another input of `first`'s combination: of a period in `relation` to first's, at
+    its location or without one. A figure at the same location (or both without one) beats one that
+    merely does not clash."""
+    location = first.location
+    fitting = [
+        op
+        for op in candidates
+        if vocabulary.relate(first.period, op.period, relation)
+        and (not location or not op.location or location == op.location)
+    ]
+    exact = [op for op in fitting if op.location == location]
+    return exact or fitting
 
-    `briefings`: pairs of seeds that report one briefing (a cross-seed `same_as` link joins them), so
-    combining them is not independent confirmation. `rounded`: figure id → ids of less precise
-    statements of the same fact that it replaces (27.44亿 for 2.74 billion).
-    """
 
-    briefings: frozenset[frozenset[str]] = frozenset()
-    rounded: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+def _compatible(combo: tuple[Operand, ...], same_seed: bool, same_basis: bool, same_location: bool) -> bool:
+    """Whether a combination of fitting operands may be used (see `match`): each operand once, at most one
+    location among them, and one seed, one basis or one location where the spec asks for it."""
+    if len({id(op) for op in combo}) < len(combo):
+        return False
+    locations = {op.location for op in combo}
+    if len(locations - {""}) > 1:  # every other input fits the first's location: only a first without one clashes
+        return False
+    if same_seed and not _single_seed(combo):
+        return False
+    if same_basis and len({op.basis for op in combo if op.basis}) > 1:
+        return False
+    return not (same_location and len(locations) > 1)
 
+
+# The note on an input of each nature but actual (uses_target, uses_plan, ...): it is no achievement.
+NATURE_NOTES = {nature: f"uses_{nature}" for nature in vocabulary.NATURES if nature != "actual"}
 
 # Every note code this module emits (each worded by note.<code> in eastwest/messages/notes.toml).
 NOTE_CODES = (
     "project_funds_only", "planned_projects", "per_poor_county", "not_like_for_like", "completion_vs_annual_target",
     "consistent_with_stated", "at_odds_with_stated", "stated_in_source", "basis_differs", "bases_differ",
-    "one_briefing_two_reports", "mixes_sources", "periods_differ", "uses_target", "uses_plan", "uses_forecast",
-    "uses_under_way", "uses_corrected", "most_precise_statement", "implied_input", "upper_bound", "lower_bound",
+    "one_briefing_two_reports", "mixes_sources", "periods_differ", *NATURE_NOTES.values(),
+    "uses_corrected", "most_precise_statement", "implied_input", "upper_bound", "lower_bound",
     "upper_bound_from", "lower_bound_from", "annual_average", "implied_by_growth", "implied_by_total", "growth_span",
 )  # fmt: skip
 
@@ -835,10 +730,6 @@ NOTE_CODES = (
 def title_codes(indicators: pd.DataFrame | None = None) -> set[str]:
     """Every title code a metric row can carry (column title_code)."""
     return {title_code(spec)["code"] for spec in catalogue(indicators)}
-
-
-NATURE_NOTES = {"target": "uses_target", "plan": "uses_plan", "forecast": "uses_forecast",
-                "under_way": "uses_under_way"}  # fmt: skip
 
 
 def _basis_notes(ops: Sequence[Operand]) -> list[dict]:
@@ -863,18 +754,18 @@ def source_notes(ops: Sequence[Operand], context: NoteContext) -> list[dict]:
     """mixes_sources, or one_briefing_two_reports when the two seeds report one briefing."""
     if not ops or _single_seed(ops):
         return []
-    seeds: set[str] = set()
-    for op in ops:
-        seeds |= op.seeds
+    seeds = _seeds(ops)
     numbers = ", ".join(sorted(s[:3] for s in seeds))
-    if len(seeds) == 2 and frozenset(seeds) in context.briefings:
+    if len(seeds) == 2 and seeds in context.briefings:
         return [note("one_briefing_two_reports", seeds=numbers)]
     return [note("mixes_sources", seeds=numbers)]
 
 
 def _period_notes(ops: Sequence[Operand]) -> list[dict]:
     stated = [op for op in ops if not op.implied_by]
-    lengths = {op.period: period_length(op.period) for op in stated}
+    if len({op.period for op in stated}) < 2:
+        return []  # one period, one length
+    lengths = {op.period: vocabulary.length(op.period) for op in stated}
     if len(set(lengths.values())) < 2:
         return []
     first = stated[0]
@@ -896,9 +787,7 @@ def _bound_notes(ops: Sequence[Operand], result: Interval) -> list[dict]:
     return [note(f"{kind}_from", figure=op.ids[0]) for op in loose]
 
 
-def standard_notes(
-    ops: Sequence[Operand], result: Interval, period: str, context: NoteContext | None = None
-) -> list[dict]:
+def standard_notes(ops: Sequence[Operand], result: Interval, context: NoteContext | None = None) -> list[dict]:
     """Comparability notes every result carries when they apply (codes listed in NOTE_CODES)."""
     context = context or NoteContext()
     notes = _basis_notes(ops) + source_notes(ops, context) + _period_notes(ops)
@@ -969,7 +858,7 @@ def _comparison_notes(
     """
     notes = []
     for op in operands.by_scope(indicator).get(combo[0].scope, ()):
-        if not periods_relate(combo[0].period, op.period, "overlap"):
+        if not vocabulary.relate(combo[0].period, op.period, "overlap"):
             continue
         if code == "stated_in_source":
             notes.append(note(code, figure=op.ids[0], indicator=indicator))
@@ -1003,7 +892,7 @@ def single_years_for_totals(
             continue
         key = _total_key(op)
         if key in wanted:
-            year = single_year(op.period)
+            year = vocabulary.single_year(op.period)
             if year is not None:
                 singles.setdefault(key, {}).setdefault(year, []).append(op)
     return keys, singles
@@ -1013,10 +902,10 @@ def _annual_averages(spec: AnnualAverage, operands: list[Operand]) -> list[Resul
     """Amounts (yuan) only: a count of projects or people over two years is not an annual flow."""
     out = []
     for op in operands:
-        years = _span_years(op.period)
-        if not years or op.nature != "actual" or op.implied_by or op.unit != "yuan":
+        if op.nature != "actual" or op.implied_by or op.unit != "yuan" or spec.indicator not in ("*", op.indicator):
             continue
-        if spec.indicator != "*" and op.indicator != spec.indicator:
+        years = vocabulary.span_years(op.period)
+        if not years:
             continue
         n = len(years)
         out.append(
@@ -1035,13 +924,32 @@ def _annual_averages(spec: AnnualAverage, operands: list[Operand]) -> list[Resul
     return out
 
 
+def _implied(metric: str, combo: Sequence[Operand], period: str, interval: Interval, formula: str) -> Operand:
+    """The amount `metric` implies from `combo` (the first operand gives its series) for `period`, as an
+    operand later metrics may use; `formula` is how notes refer to it."""
+    first = combo[0]
+    return Operand(
+        ids=tuple(figure_ids(combo)),
+        indicator=first.indicator,
+        scope=first.scope,
+        period=period,
+        location=first.location,
+        seeds=_seeds(combo),
+        interval=interval,
+        unit=first.unit,
+        basis=first.basis,
+        implied_by=metric,
+        label=formula,
+    )
+
+
 def _implied_by_growth(
     spec: ImpliedByGrowth, operands: Iterable[Operand] | OperandIndex
 ) -> tuple[list[Result], list[Operand]]:
     results, implied = [], []
     inputs = (Input("amount", spec.amount), Input("growth", spec.growth))
     for amount, growth in match(inputs, operands):
-        year = single_year(amount.period)
+        year = vocabulary.single_year(amount.period)
         if year is None:
             continue
         interval = amount.interval / (1 + growth.interval)
@@ -1059,96 +967,73 @@ def _implied_by_growth(
             [note("implied_by_growth", period=period, amount=amount.ids[0], growth=growth.ids[0])],
         )
         results.append(result)
-        implied.append(
-            Operand(
-                ids=amount.ids + growth.ids,
-                indicator=spec.amount,
-                scope=amount.scope,
-                period=period,
-                location=amount.location,
-                seeds=amount.seeds | growth.seeds,
-                interval=interval,
-                unit=amount.unit,
-                basis=amount.basis,
-                implied_by=spec.id,
-                label=formula,
-            )
-        )
+        implied.append(_implied(spec.id, (amount, growth), period, interval, formula))
     return results, implied
 
 
 def _implied_by_total(spec: ImpliedByTotal, operands: list[Operand]) -> tuple[list[Result], list[Operand]]:
+    """Each multi-year total with all its years known but one: that year, as the total minus the others.
+
+    Where some combinations of the other years come from the total's own seed, only those are used."""
     results, implied = [], []
-    pending: list[tuple[int, tuple[Operand, ...]]] = []
+    for (year, _key), combos in _totals_missing_one_year(spec, operands).items():
+        for combo in [c for c in combos if _single_seed(c)] or combos:
+            found = _year_implied_by_total(spec, combo, year)
+            if found is not None:
+                results.append(found[0])
+                implied.append(found[1])
+    return results, implied
+
+
+def _totals_missing_one_year(spec: ImpliedByTotal, operands: list[Operand]) -> dict[tuple, list[tuple[Operand, ...]]]:
+    """(the missing year, a total's `_total_key`) → every (total, *its other years) combination, for the stated
+    actual totals of `spec.indicator` over a span of years whose single years are all known but one."""
+    spans = {period: vocabulary.span_years(period) for period in {op.period for op in operands}}  # each read once
     totals = [
         op
         for op in operands
-        if op.nature == "actual"
-        and not op.implied_by
-        and (spec.indicator == "*" or op.indicator == spec.indicator)
-        and _span_years(op.period)
+        if op.nature == "actual" and not op.implied_by and spec.indicator in ("*", op.indicator) and spans[op.period]
     ]
     keys, singles = single_years_for_totals(totals, operands)
+    found: dict[tuple, list[tuple[Operand, ...]]] = {}
     for total, key in zip(totals, keys, strict=True):
-        years = _span_years(total.period)
+        years = spans[total.period]
         known = singles.get(key, {})
         missing = [y for y in years if y not in known]
-        if len(missing) != 1:
-            continue
-        year = missing[0]
-        others = [y for y in years if y != year]
-        candidates = []
-        for parts in itertools.product(*(known[y] for y in others)):
-            candidates.append((total, *parts))
-        pending.extend((year, combo) for combo in candidates)
-    groups: dict[tuple, list] = {}
-    for year, combo in pending:
-        groups.setdefault((*_total_key(combo[0]), year), []).append(combo)
-    for (*_, year), combos in groups.items():
-        for combo in [c for c in combos if _single_seed(c)] or combos:
-            total = combo[0]
-            interval = combo[0].interval
-            for part in combo[1:]:
-                interval = interval - part.interval
-            if interval.point < 0:
-                continue  # the parts exceed the total: the audit reports that
-            interval = Interval(max(interval.lower, 0.0), interval.upper, interval.point)
-            formula = f"{total.indicator} {total.period} - " + " - ".join(
-                f"{total.indicator} {p.period}" + (" (implied)" if p.implied_by else "") for p in combo[1:]
-            )
-            results.append(
-                Result(
-                    spec.id,
-                    spec.family,
-                    title_code(spec, total),
-                    total.unit,
-                    formula,
-                    combo,
-                    interval,
-                    str(year),
-                    [note("implied_by_total", period=str(year), total=total.ids[0], total_period=total.period)],
-                )
-            )
-            ids: list[str] = []
-            for op in combo:
-                ids.extend(i for i in op.ids if i not in ids)
-            seeds: frozenset[str] = frozenset().union(*(op.seeds for op in combo))
-            implied.append(
-                Operand(
-                    ids=tuple(ids),
-                    indicator=total.indicator,
-                    scope=total.scope,
-                    period=str(year),
-                    location=total.location,
-                    seeds=seeds,
-                    interval=interval,
-                    unit=total.unit,
-                    basis=total.basis,
-                    implied_by=spec.id,
-                    label=formula,
-                )
-            )
-    return results, implied
+        if len(missing) == 1:
+            others = (known[y] for y in years if y != missing[0])
+            found.setdefault((missing[0], key), []).extend(itertools.product([total], *others))
+    return found
+
+
+def _year_implied_by_total(
+    spec: ImpliedByTotal, combo: tuple[Operand, ...], year: int
+) -> tuple[Result, Operand] | None:
+    """The result and the implied operand for `year` from (total, *its other years); None when the other
+    years add up to more than the total (the audit reports that)."""
+    total, parts = combo[0], combo[1:]
+    interval = total.interval
+    for part in parts:
+        interval = interval - part.interval
+    if interval.point < 0:
+        return None
+    interval = Interval(max(interval.lower, 0.0), interval.upper, interval.point)
+    period = str(year)
+    formula = f"{total.indicator} {total.period} - " + " - ".join(
+        f"{total.indicator} {p.period}" + (" (implied)" if p.implied_by else "") for p in parts
+    )
+    result = Result(
+        spec.id,
+        spec.family,
+        title_code(spec, total),
+        total.unit,
+        formula,
+        combo,
+        interval,
+        period,
+        [note("implied_by_total", period=period, total=total.ids[0], total_period=total.period)],
+    )
+    return result, _implied(spec.id, combo, period, interval, formula)
 
 
 def _growth_series(operands: Iterable[Operand], indicator: str = "*") -> list[dict[int, list[Operand]]]:
@@ -1157,14 +1042,16 @@ def _growth_series(operands: Iterable[Operand], indicator: str = "*") -> list[di
     A stated figure wins over an implied one for the same year. The result does not depend on the
     growth measure, so `compute` builds it once for all of them.
     """
+    operands = list(operands)
+    single_years = {period: vocabulary.single_year(period) for period in {op.period for op in operands}}  # read once
     series: dict[tuple, dict[int, list[Operand]]] = {}
     for op in operands:
-        year = single_year(op.period)
+        year = single_years[op.period]
         if year is None or op.nature != "actual" or op.unit in ("fraction", "ratio") or op.interval.lower <= 0:
             continue
         if indicator != "*" and op.indicator != indicator:
             continue
-        series.setdefault((op.indicator, op.scope, op.location), {}).setdefault(year, []).append(op)
+        series.setdefault(_series_key(op), {}).setdefault(year, []).append(op)
     for by_year in series.values():
         for year, ops in by_year.items():
             stated = [op for op in ops if not op.implied_by]
@@ -1172,14 +1059,8 @@ def _growth_series(operands: Iterable[Operand], indicator: str = "*") -> list[di
     return list(series.values())
 
 
-def _growth(
-    spec: Growth,
-    operands: Iterable[Operand],
-    series: list[dict[int, list[Operand]]] | None = None,
-) -> list[Result]:
-    """Growth results; `series` is `_growth_series(operands, spec.indicator)` when the caller has it already."""
-    if series is None:
-        series = _growth_series(operands, spec.indicator)
+def _growth(spec: Growth, series: list[dict[int, list[Operand]]]) -> list[Result]:
+    """Growth results from `series`, `_growth_series(operands, spec.indicator)` (built once for every measure)."""
     results = []
     for by_year in series:
         for y1, y2 in itertools.combinations(sorted(by_year), 2):
@@ -1188,37 +1069,29 @@ def _growth(
                 continue
             if spec.measure in ("cagr", "multiple") and gap < 2:
                 continue  # over one year both equal the year-on-year change (plus one)
-            pairs = list(itertools.product(by_year[y1], by_year[y2]))
-            pairs = [p for p in pairs if not _circular(*p)]
-            pairs = [p for p in pairs if _single_seed(p)] or pairs
-            for early, late in pairs:
-                ratio_ = late.interval / early.interval
-                name = early.indicator
-                if spec.measure == "multiple":
-                    interval, unit = ratio_, "ratio"
-                    formula = f"{name} {y2} / {name} {y1}"
-                elif spec.measure == "yoy":
-                    interval, unit = ratio_ - 1, "fraction"
-                    formula = f"{name} {y2} / {name} {y1} - 1"
-                else:
-                    interval, unit = ratio_ ** (1 / gap) - 1, "fraction"
-                    formula = f"({name} {y2} / {name} {y1}) ^ (1/{gap}) - 1"
+            pairs = [p for p in itertools.product(by_year[y1], by_year[y2]) if not _circular(*p)]
+            for early, late in [p for p in pairs if _single_seed(p)] or pairs:
+                interval, unit, formula = _growth_measure(spec.measure, early, late, y1, y2)
                 if interval.kind == "unbounded":
                     continue
+                growth_note = note("growth_span", start=str(y1), end=str(y2), years=gap, count=gap)
                 results.append(
-                    Result(
-                        spec.id,
-                        spec.family,
-                        title_code(spec, early),
-                        unit,
-                        formula,
-                        (early, late),
-                        interval,
-                        f"{y1}/{y2}",
-                        [note("growth_span", start=str(y1), end=str(y2), years=gap, count=gap)],
-                    )
-                )
+                    Result(spec.id, spec.family, title_code(spec, early), unit, formula, (early, late), interval,
+                           f"{y1}/{y2}", [growth_note])
+                )  # fmt: skip
     return results
+
+
+def _growth_measure(measure: str, early: Operand, late: Operand, y1: int, y2: int) -> tuple[Interval, str, str]:
+    """(interval, unit, formula) of the growth `measure` (yoy, multiple or cagr) from year y1 to y2."""
+    ratio_ = late.interval / early.interval
+    name = early.indicator
+    if measure == "multiple":
+        return ratio_, "ratio", f"{name} {y2} / {name} {y1}"
+    if measure == "yoy":
+        return ratio_ - 1, "fraction", f"{name} {y2} / {name} {y1} - 1"
+    gap = y2 - y1
+    return ratio_ ** (1 / gap) - 1, "fraction", f"({name} {y2} / {name} {y1}) ^ (1/{gap}) - 1"
 
 
 def _circular(early: Operand, late: Operand) -> bool:
@@ -1229,86 +1102,39 @@ def _circular(early: Operand, late: Operand) -> bool:
 def compute(figures: pd.DataFrame, indicators: pd.DataFrame | None = None) -> pd.DataFrame:
     """Evaluate every spec for every scope and period where its inputs exist (see module docstring)."""
     if indicators is None:
-        indicators = _default_indicators()
-    with gc_paused():
-        return _compute(figures, indicators)
-
-
-def _compute(figures: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    operands, context = fact_operands(figures)
-    indexed = OperandIndex(operands)
+        indicators = default_indicators()
+    found, context = fact_operands(figures)
+    indexed = OperandIndex(found)
     specs = catalogue(indicators)
     results: list[Result] = []
     implied: list[Operand] = []
     # Stage 1: amounts implied by growth rates, then by totals (which may use the former).
     for spec in specs:
         if isinstance(spec, ImpliedByGrowth):
-            found, more = _implied_by_growth(spec, indexed)
-            results += found
-            implied += more
+            more_results, more_implied = _implied_by_growth(spec, indexed)
+            results += more_results
+            implied += more_implied
     for spec in specs:
         if isinstance(spec, ImpliedByTotal):
-            found, more = _implied_by_total(spec, operands + implied)
-            results += found
-            implied += more
+            more_results, more_implied = _implied_by_total(spec, found + implied)
+            results += more_results
+            implied += more_implied
     # Stage 2: everything else; growth also sees the implied amounts.
     growth_series: dict[str, list[dict[int, list[Operand]]]] = {}
     for spec in specs:
         if isinstance(spec, Formula):
             results += _evaluate_formula(spec, indexed)
         elif isinstance(spec, AnnualAverage):
-            results += _annual_averages(spec, operands)
+            results += _annual_averages(spec, found)
         elif isinstance(spec, Growth):
             if spec.indicator not in growth_series:
-                growth_series[spec.indicator] = _growth_series(operands + implied, spec.indicator)
-            results += _growth(spec, (), growth_series[spec.indicator])
+                growth_series[spec.indicator] = _growth_series(found + implied, spec.indicator)
+            results += _growth(spec, growth_series[spec.indicator])
     frame = pd.DataFrame([r.row(context) for r in results], columns=COLUMNS)
     for column in ("value", "lower", "upper"):
         frame[column] = frame[column].astype(float)
     frame["headline"] = frame["headline"].astype(bool)
     return frame
-
-
-def note_context(figures: pd.DataFrame, less_precise: Mapping[str, tuple[str, bool]] | None = None) -> NoteContext:
-    """Seeds that report one briefing, and the less precise statements each kept figure replaces."""
-    if figures is None or len(figures) == 0 or "same_as" not in figures.columns:
-        return NoteContext()
-    if less_precise is None:
-        less_precise = less_precise_statements(figures)
-    seed_of = dict(zip(figures["id"], figures["seed"], strict=True))
-    briefings = {
-        frozenset((seed_of[fid], seed_of[other]))
-        for fid, other in zip(figures["id"], figures["same_as"], strict=True)
-        if other in seed_of and seed_of[other] != seed_of[fid]
-    }
-    rounded: dict[str, list[str]] = {}
-    for dropped, (kept, wider) in less_precise.items():
-        if wider:
-            rounded.setdefault(kept, []).append(dropped)
-    return NoteContext(frozenset(briefings), {k: tuple(v) for k, v in rounded.items()})
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector for a bulk build of many small objects.
-
-    Operands, intervals and results hold no reference cycles (reference counting frees them), but
-    each collection pass scans every live object, and building ~100,000 of them triggers hundreds
-    of passes: about half the time of `compute` on a large data set. Restores the previous state.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _default_indicators() -> pd.DataFrame:
-    from eastwest import dataset
-
-    return dataset.load_indicators()
 
 
 def describe_row(row: pd.Series | dict, lang: str = "en") -> str:

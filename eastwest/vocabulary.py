@@ -220,10 +220,10 @@ def relate(a: str, b: str, relation: str) -> bool:
     previous_year (b is the single year before a), or any."""
     if relation not in PERIOD_RELATIONS:
         raise ValueError(f"unknown period relation {relation!r} (known: {', '.join(PERIOD_RELATIONS)})")
-    if relation == "any":
-        return True
+    if relation == "any" or (a == b and relation != "previous_year"):
+        return True  # a period is the same as, and overlaps, itself
     if relation == "same":
-        return a == b
+        return False
     if relation == "previous_year":
         year_a, year_b = single_year(a), single_year(b)
         return year_a is not None and year_b == year_a - 1

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from eastwest import audit, metrics, words
+from eastwest import audit, metrics, vocabulary, words
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +66,19 @@ def test_industrial_share_agrees_with_the_corrected_amount(table):
     assert codes(row)["most_precise_statement"]["rounded"] == "000-aid-funds-2018-2019"
     assert row["agrees"]
     assert codes(row)["uses_corrected"]["figure"] == "000-aid-funds-industrial"
+
+
+def test_every_stated_share_and_rate_is_checked_by_its_vocabulary_relation(real, table):
+    indicators = real[1]
+    relations = vocabulary.relations(indicators.to_dict("records"))
+    assert {"poverty_reduction_rate", "poor_counties_exited_share", "aid_funds_industrial_share"} <= set(relations)
+    checks = {check.stated: check for check in audit.checks(indicators)}
+    for stated, relation in relations.items():
+        kind = "rate" if relation.complement else "share"
+        assert (checks[stated].id, checks[stated].formula) == (f"{kind}:{stated}", relation.formula)
+    rate = check(table, "rate:poverty_reduction_rate", "001-poverty-reduction-rate-2020")
+    assert rate["formula"] == "(registered_poor - registered_poor_remaining) / registered_poor"
+    assert rate["inputs"] == "001-registered-poor-2020 001-registered-poor-remaining-2020"  # whole, then part
 
 
 def test_sums_of_parts(table):

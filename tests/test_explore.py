@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import vl_convert
 
-from eastwest import dataset, explore, metrics, params
+from eastwest import dataset, explore, metrics, params, vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_explore.ipynb"
@@ -62,10 +62,10 @@ def test_find_combines_criteria(raw):
     assert len(found) > 0
     assert set(found["Indicator"]) == {"aid_funds"} and set(found["Scope"]) == {"beijing-inner-mongolia"}
     assert found["Source file"].str.startswith("000").all()
-    assert all(metrics.periods_relate(period, "2019", "overlap") for period in found["Period"])
+    assert all(vocabulary.relate(period, "2019", "overlap") for period in found["Period"])
     chosen = (raw.indicator == "aid_funds") & (raw.scope == "beijing-inner-mongolia") & raw.seed.str.startswith("000")
     expected = raw[chosen]
-    expected = expected[expected.period.map(lambda p: metrics.periods_relate(p, "2019", "overlap"))]
+    expected = expected[expected.period.map(lambda p: vocabulary.relate(p, "2019", "overlap"))]
     assert sorted(found["Figure id"]) == sorted(expected["id"])
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eastwest import metrics, words
+from eastwest import metrics, vocabulary, words
 from eastwest.metrics import CATALOGUE, COLUMNS, compute
 
 
@@ -57,7 +57,7 @@ def one(table: pd.DataFrame, metric: str, **where: str) -> pd.Series:
 # ---- shape of the table -------------------------------------------------------------------------
 def test_columns_and_families(table):
     assert list(table.columns) == COLUMNS
-    assert set(table["family"]) == set(metrics.FAMILIES)
+    assert set(table["family"]) == set(vocabulary.METRIC_FAMILIES)
     assert set(table["bound"]) <= {"exact", "interval", "lower_bound", "upper_bound"}
     assert (table["formula"] != "").all() and (table["inputs"] != "").all()
 
@@ -72,6 +72,19 @@ def test_every_row_cites_real_unflagged_figures_and_contains_its_value(table, re
         lo = -math.inf if pd.isna(row["lower"]) else row["lower"]
         hi = math.inf if pd.isna(row["upper"]) else row["upper"]
         assert lo - 1e-9 * abs(row["value"]) <= row["value"] <= hi + 1e-9 * abs(row["value"]), row["metric"]
+
+
+def test_every_spec_names_a_metric_family(real):
+    specs = metrics.catalogue(real[1])
+    assert len(specs) > len(CATALOGUE)  # the shares indicators.csv adds are included
+    assert [spec.id for spec in specs if spec.family not in vocabulary.METRIC_FAMILIES] == []
+
+
+def test_an_input_of_an_unknown_nature_or_period_relation_is_refused():
+    with pytest.raises(ValueError, match="unknown nature planned"):
+        metrics.Input("a", "aid_funds", ("actual", "planned"))
+    with pytest.raises(ValueError, match="unknown period relation 'nearby'"):
+        metrics.Input("a", "aid_funds", period="nearby")
 
 
 def test_headline_restatements_do_not_duplicate_rows(table):
@@ -133,10 +146,10 @@ def test_funds_per_paired_poor_county(table):
 
 
 def test_period_relations():
-    assert metrics.periods_relate("2018/2019", "2020-05", "within_a_year")
-    assert not metrics.periods_relate("2018/2019", "2020-05", "overlap")
-    assert not metrics.periods_relate("2011", "2020-05", "within_a_year")
-    assert metrics.periods_relate("2022-05", "2022", "overlap")
+    assert vocabulary.relate("2018/2019", "2020-05", "within_a_year")
+    assert not vocabulary.relate("2018/2019", "2020-05", "overlap")
+    assert not vocabulary.relate("2011", "2020-05", "within_a_year")
+    assert vocabulary.relate("2022-05", "2022", "overlap")
 
 
 # ---- growth ---------------------------------------------------------------------------------------
@@ -182,6 +195,7 @@ def test_poverty_exit_shares(table):
     assert one(table, "poor_villages_exited_share")["value"] == pytest.approx(3787 / 3904)
     registered = one(table, "registered_poor_exited_share")
     assert registered["value"] == pytest.approx((3_365_000 - 79_500) / 3_365_000)  # 97.64%
+    assert registered["formula"] == "(registered_poor - registered_poor_remaining) / registered_poor"  # RATES'
     assert has_note(registered, "uses_corrected", figure="001-registered-poor-2020")
     assert registered["period"] == "2014/2020"  # cumulative since registration, not a 2020 figure
     im = one(table, "poor_counties_exited_share", scope="beijing-inner-mongolia")
@@ -387,7 +401,7 @@ def test_operands_built_a_column_at_a_time_equal_those_built_row_by_row(real):
          "qualifier": None, "nature": None, "status": math.nan},
     )  # fmt: skip
     for data in (figures, odd):
-        by_column = metrics._operands(data)
+        by_column = metrics.figure_operands(data)
         by_row = [metrics.operand_from_row(row) for _, row in data.iterrows()]
         assert by_column == by_row
         # Every field set, in declaration order, as the dataclass constructor sets them.

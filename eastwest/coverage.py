@@ -26,7 +26,7 @@ from pathlib import Path
 
 from eastwest import paths
 from eastwest.candidates import Number, find_numbers
-from eastwest.csvfile import NO_COLUMN, Problem, display_name, header_problems, read_table
+from eastwest.csvfile import NO_COLUMN, Problem, display_name, header_problems, read_table, seed_text
 
 __all__ = ["SeedCoverage", "covered_spans", "seed_coverage", "read_ignored", "check", "main"]
 
@@ -136,17 +136,8 @@ def _row_problems(row: dict[str, str], reasons: list[str], seeds_dir: Path, line
 
 
 def _seed_lines(seeds_dir: Path, seed: str) -> list[str] | None:
-    text = _seed_text(seeds_dir, seed)
+    text = seed_text(seeds_dir, seed)
     return None if text is None else text.split("\n")
-
-
-def _seed_text(seeds_dir: Path, seed: str) -> str | None:
-    if not seed or "/" in seed or "\\" in seed:
-        return None
-    try:
-        return (seeds_dir / seed).read_bytes().decode("utf-8-sig", errors="replace")
-    except (OSError, ValueError):
-        return None
 
 
 def check(data_dir: Path | str | None = None, seeds_dir: Path | str | None = None):
@@ -164,7 +155,7 @@ def check(data_dir: Path | str | None = None, seeds_dir: Path | str | None = Non
         quotes.setdefault(row.get("seed", ""), []).append(row.get("quote", ""))
     results = []
     for path in sorted(seeds_dir.glob("*.txt")):
-        text = _seed_text(seeds_dir, path.name) or ""
+        text = seed_text(seeds_dir, path.name) or ""
         results.append(seed_coverage(path.name, text, quotes.get(path.name, []), set(listed)))
     used = {(result.seed, number.line, number.printed) for result in results for number in result.ignored}
     stale = [(row, *key) for key, row in listed.items() if key not in used]

@@ -4,7 +4,8 @@
 is line 1), and the structural problems found on the way (empty file, header only, a record cut off
 mid-quote, a record with the wrong number of fields). It is the one CSV reader of the package: the
 validator, the loaders of validated data (eastwest.dataset), the build and the data documentation all
-read through it. `Problem` is how every check reports: FILE:ROW: COLUMN: message.
+read through it. `Problem` is how every check reports: FILE:ROW: COLUMN: message. `seed_text` reads a
+seed, the source text the figures quote.
 """
 
 from __future__ import annotations
@@ -47,13 +48,9 @@ class Table:
     header: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # physical line each row starts on, parallel to rows
-    record_lines: list[int] = field(default_factory=list)  # start line of every record after the header
-    # The cells of every record read after the header, parallel to record_lines (blank and malformed records
-    # included, so schema checks can see every record as Frictionless would); a record cut off by a CSV error
-    # has a line in record_lines but no cells here.
-    records: list[list[str]] = field(default_factory=list)
-    header_line: int = 0  # physical line the header starts on (0: no header)
-    cut_off: bool = False  # reading stopped at a CSV error: the records after it were not read
+    # The start line of every record after the header, blank and malformed ones included (Frictionless counts
+    # them as rows); a record cut off by a CSV error ends the list.
+    record_lines: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -73,67 +70,53 @@ def display_name(path: Path) -> str:
 
 def read_table(path: Path | str) -> Table:
     """Read a CSV file into row dicts, recording structural problems instead of raising."""
-    path = Path(path)
-    table = Table(path)
-    name = table.name
-
-    def problem(row: int, column: str, message: str) -> None:
-        table.problems.append(Problem(name, row, column, message))
-
+    table = Table(Path(path))
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = table.path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        problem(1, NO_COLUMN, "file is missing")
-        return table
+        text, problem = "", "file is missing"
     except UnicodeDecodeError as error:
-        problem(1, NO_COLUMN, f"not valid UTF-8 (byte {error.start})")
+        text, problem = "", f"not valid UTF-8 (byte {error.start})"
+    else:
+        problem = None if text.strip() else "file is empty (expected a header row and data rows)"
+    if problem:
+        table.problems.append(Problem(table.name, 1, NO_COLUMN, problem))
         return table
-    if not text.strip():
-        problem(1, NO_COLUMN, "file is empty (expected a header row and data rows)")
-        return table
+    _read_records(table, text)
+    if table.header and not table.rows and not table.problems:
+        table.problems.append(Problem(table.name, 2, NO_COLUMN, "no data rows (header only)"))
+    return table
+
+
+def _read_records(table: Table, text: str) -> None:
+    """The header (the first line that is not blank), then each record: a row, or a structural problem."""
+
+    def problem(row: int, message: str) -> None:
+        table.problems.append(Problem(table.name, row, NO_COLUMN, message))
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    last_line = _count_lines(text)
     next_line = 1
-    header = table.header
-    width = -1  # fields per record once the header is read
-    total_lines = None  # counted only when a record has the wrong number of fields
-    record_lines, records, rows, lines = table.record_lines, table.records, table.rows, table.lines
     try:
         for record in reader:
             start, next_line = next_line, reader.line_num + 1
-            if len(record) == width > 1:  # the common case: a well-formed record after the header
-                record_lines.append(start)
-                records.append(record)
-                rows.append(dict(zip(header, record, strict=True)))
-                lines.append(start)
-                continue
             blank = len(record) <= 1 and not "".join(record).strip()
-            if not header:
+            if not table.header:  # blank lines before it are skipped
                 if not blank:
-                    header[:] = [cell.strip() for cell in record]
-                    width = len(header)
-                    table.header_line = start
+                    table.header[:] = [cell.strip() for cell in record]
                 continue
-            record_lines.append(start)
-            records.append(record)
+            table.record_lines.append(start)
             if blank:
-                problem(start, NO_COLUMN, "blank line")
-                continue
-            if len(record) == width:
-                rows.append(dict(zip(header, record, strict=True)))
-                lines.append(start)
-                continue
-            if total_lines is None:
-                total_lines = _count_lines(text)
-            hint = " (file truncated?)" if reader.line_num >= total_lines else ""
-            problem(start, NO_COLUMN, f"has {len(record)} fields, the header has {width}{hint}")
+                problem(start, "blank line")
+            elif len(record) == len(table.header):
+                table.rows.append(dict(zip(table.header, record, strict=True)))
+                table.lines.append(start)
+            else:
+                hint = " (file truncated?)" if reader.line_num >= last_line else ""
+                problem(start, f"has {len(record)} fields, the header has {len(table.header)}{hint}")
     except csv.Error as error:
         table.record_lines.append(next_line)
-        table.cut_off = True
-        problem(next_line, NO_COLUMN, f"record cut off or badly quoted ({error}); file truncated?")
-    if table.header and not table.rows and not table.problems:
-        problem(2, NO_COLUMN, "no data rows (header only)")
-    return table
+        problem(next_line, f"record cut off or badly quoted ({error}); file truncated?")
 
 
 def _count_lines(text: str) -> int:
@@ -158,3 +141,13 @@ def header_problems(table: Table, expected: list[str], extra_allowed: bool = Fal
     if not found and not extra_allowed and table.header != expected:
         found.append(Problem(table.name, 1, NO_COLUMN, f"columns out of order; expected: {','.join(expected)}"))
     return found
+
+
+def seed_text(seeds_dir: Path, seed: str) -> str | None:
+    """The text of the seed file `seed` (a file name in seeds_dir), or None when it names no such file."""
+    if not seed or "/" in seed or "\\" in seed:
+        return None
+    try:
+        return (seeds_dir / seed).read_bytes().decode("utf-8-sig", errors="replace")
+    except (OSError, ValueError):  # missing, a directory, a name too long, a NUL character...
+        return None

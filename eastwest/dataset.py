@@ -31,17 +31,13 @@ def to_frame(table: Table, float_columns: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 def _read_values(table: Table, column: str) -> list[float]:
-    read: dict[str, float] = {}  # cells repeat: each distinct one is read once
     values = []
     for row, line in zip(table.rows, table.lines, strict=True):
-        cell = row[column]
-        if cell not in read:
-            try:
-                value = read_value(cell)
-            except ParseError as error:
-                raise ParseError(str(Problem(table.name, line, column, str(error)))) from None
-            read[cell] = math.nan if value is None else value
-        values.append(read[cell])
+        try:
+            value = read_value(row[column])
+        except ParseError as error:
+            raise ParseError(str(Problem(table.name, line, column, str(error)))) from None
+        values.append(math.nan if value is None else value)
     return values
 
 

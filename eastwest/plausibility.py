@@ -9,11 +9,15 @@ Rules (each yields `Finding(figure_id, rule, message)`):
 - part_exceeds_whole: a part (indicator with `part_of`) is larger than its whole in the same seed, scope,
   period, nature (and location when both have one).
 - above_max: the value exceeds the indicator's `max` (e.g. a share above 1).
-- same_as_disagrees: two figures linked by `same_as` differ by more than their printed precision.
+- same_as_disagrees: the ranges of two figures linked by `same_as` do not meet.
 - magnitude: a figure is more than MAGNITUDE_FACTOR times the median of the other figures with the same
   unit in the same seed and scope.
 - share_inconsistent: a stated share disagrees with its numerator and denominator stated for the same
-  scope and period (X_share vs X / part_of(X); poverty_reduction_rate vs 1 - remaining / registered).
+  scope and period (the relations of `vocabulary.relations`: X_share vs X / part_of(X),
+  poverty_reduction_rate vs 1 - remaining / registered).
+
+A figure's range is `vocabulary.bounds` of its number, precision and qualifier (the one rule for what
+"about", "more than"... mean); figures whose qualifier is not one of `vocabulary.QUALIFIERS` are left out.
 
 When a finding involves several figures, it is attributed to the first involved figure a curator has
 already marked (corrected or flagged); otherwise to the figure the rule is about (the part, the share...).
@@ -29,19 +33,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from eastwest.numbers import ParseError, parse_printed, read_value
+from eastwest.vocabulary import COMPARABLE, LOWER_BOUNDS, QUALIFIERS, Relation, bounds, relations
 
 MAGNITUDE_FACTOR = 400.0  # tuned on the curated data: genuine figures reach 161x, the flagged ones 1132x and more
 MAGNITUDE_MIN_OTHERS = 2
-LOWER_BOUND_QUALIFIERS = {"more_than", "at_least", "not_less_than"}
-ABOUT_WIDENING = 0.05  # "about" widens the rounding interval by ±5% (shared spec)
-COMPARABLE_QUALIFIERS = {"exact", "about"}
-
-# Rates that are not simply "<part>_share": rate -> (part, whole, complement?).
-RATE_FORMULAS: dict[str, tuple[str, str, bool]] = {
-    "poverty_reduction_rate": ("registered_poor_remaining", "registered_poor", True),
-}
-
-RULES = ("part_exceeds_whole", "above_max", "same_as_disagrees", "magnitude", "share_inconsistent")
 
 Row = dict[str, Any]
 
@@ -71,49 +66,25 @@ def _curated(cell: Any) -> float | None:
         return None
 
 
-def _literal(row: Row) -> tuple[float, float] | None:
-    try:
-        parsed = parse_printed(row["printed"], row["unit"])
-    except ParseError:
-        return None
-    return parsed.value, parsed.precision
-
-
 def amounts(figures, basis: str = "printed") -> dict[str, tuple[float, float]]:
     """figure id -> (amount, precision), as printed or as curated (`value`; a corrected figure's precision
     is scaled like its value). Figures whose number cannot be read are left out."""
     if basis not in ("printed", "value"):
         raise ValueError(f"basis must be 'printed' or 'value', not {basis!r}")
     result = {}
-    literals: dict[tuple, tuple[float, float] | None] = {}  # (printed, unit) -> literal, read once
-    curated: dict[Any, float | None] = {}  # value cell -> its number, read once
     for row in _records(figures):
         if row["id"] in result:
             continue
-        key = (row["printed"], row["unit"])
         try:
-            literal = literals[key]
-        except KeyError:
-            literal = literals[key] = _literal(row)
-        except TypeError:  # a cell that cannot be a dictionary key
-            literal = _literal(row)
-        if literal is None:
+            literal = parse_printed(row["printed"], row["unit"])
+        except ParseError:
             continue
-        if basis == "printed":
-            result[row["id"]] = literal
-            continue
-        cell = row["value"]
-        try:
-            value = curated[cell]
-        except KeyError:
-            value = curated[cell] = _curated(cell)
-        except TypeError:  # a cell that cannot be a dictionary key
-            value = _curated(cell)
+        value = literal.value if basis == "printed" else _curated(row["value"])
         if value is None:
             continue
-        amount, precision = literal
-        if row["status"] == "corrected":
-            precision = precision * value / amount if amount else 0.0
+        precision = literal.precision
+        if basis == "value" and row["status"] == "corrected":
+            precision = precision * value / literal.value if literal.value else 0.0
         result[row["id"]] = (value, precision)
     return result
 
@@ -128,9 +99,8 @@ def check(figures, indicators, basis: str = "printed") -> list[Finding]:
         if figure_id in rows:
             continue
         number = numbers.get(figure_id)
-        if number is not None:  # a copy of the row with its amount and precision (as {**row, ...} would give)
-            copy = rows[figure_id] = dict(row)
-            copy["amount"], copy["precision"] = number
+        if number is not None and row["qualifier"] in QUALIFIERS:
+            rows[figure_id] = {**row, "amount": number[0], "precision": number[1]}
     indicator_rows = _records(indicators)
     findings: set[Finding] = set()
     for rule in (part_exceeds_whole, above_max, same_as_disagrees, magnitude, share_inconsistent):
@@ -165,7 +135,7 @@ def part_exceeds_whole(rows: dict[str, Row], indicators: list[Row]) -> list[Find
     wanted = set(whole_of.values())
     wholes: dict[tuple, list[Row]] = {}  # candidate wholes, in row order, by group
     for row in rows.values():
-        if row["indicator"] in wanted and row["qualifier"] not in LOWER_BOUND_QUALIFIERS:  # "more than X"
+        if row["indicator"] in wanted and row["qualifier"] not in LOWER_BOUNDS:  # "more than X"
             wholes.setdefault(_part_key(row, row["indicator"]), []).append(row)  # does not cap the whole
     indexes = {key: _WholesByPlace(group) for key, group in wholes.items()}
     found = []
@@ -256,10 +226,8 @@ def above_max(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
 
 
 def _interval(row: Row) -> tuple[float, float]:
-    low, high = row["amount"] - row["precision"], row["amount"] + row["precision"]
-    if row["qualifier"] == "about":
-        low, high = low * (1 - ABOUT_WIDENING), high * (1 + ABOUT_WIDENING)
-    return low, high
+    """The range a figure stands for: vocabulary.bounds of its amount, precision and qualifier."""
+    return bounds(row["amount"], row["precision"], row["qualifier"])
 
 
 def same_as_disagrees(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
@@ -282,43 +250,24 @@ def same_as_disagrees(rows: dict[str, Row], indicators: list[Row]) -> list[Findi
     return found
 
 
-def _peer_ratios(rows: dict[str, Row], above: float | None = None) -> list[tuple[Row, float, float, int]]:
+def _peer_ratios(rows: dict[str, Row]) -> list[tuple[Row, float, float, int]]:
     """(figure, amount / median of its peers, that median, number of peers) for every figure with enough
-    peers: the other figures with the same unit in the same seed and scope. With `above`, only the figures
-    whose ratio is above it (the others may be skipped without computing their median)."""
+    peers and a positive median: the peers are the other figures with the same unit in the same seed and
+    scope. Each group is sorted once, so that the median without one figure is read in O(1)."""
     groups: dict[tuple[str, str, str], list[Row]] = {}
-    group_key = operator.itemgetter("seed", "scope", "unit")
     for row in rows.values():
-        key = group_key(row)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [row]
-        else:
-            group.append(row)
+        groups.setdefault((row["seed"], row["scope"], row["unit"]), []).append(row)
     ratios = []
-    amount_of = operator.itemgetter("amount")
     for group in groups.values():
         if len(group) <= MAGNITUDE_MIN_OTHERS:
             continue
-        group_amounts = list(map(amount_of, group))
-        ordered = sorted(group_amounts)
-        candidates = group
-        if above is not None:
-            # Leaving out one figure lowers the median of the rest at most to the median without the largest
-            # figure, so a figure can only be `above` times its peers' median if it is `above` times that
-            # one (a margin of 1e-9 keeps rounding on the safe side; the ratio itself is computed below).
-            lowest = _median_without(ordered, len(ordered) - 1)
-            if lowest > 0:
-                threshold = above * lowest * (1 - 1e-9)
-                candidates = [row for row, amount in zip(group, group_amounts, strict=True) if amount > threshold]
-        if not candidates:
-            continue
+        ordered = sorted(row["amount"] for row in group)
         rank = {}  # amount -> a position it holds in `ordered` (equal amounts leave the same others)
         for position, amount in enumerate(ordered):
             rank.setdefault(amount, position)
-        for row in candidates:
+        for row in group:
             median = _median_without(ordered, rank[row["amount"]])
-            if median > 0 and (above is None or row["amount"] / median > above):
+            if median > 0:
                 ratios.append((row, row["amount"] / median, median, len(group) - 1))
     return ratios
 
@@ -336,7 +285,7 @@ def _median_without(ordered: list[float], skip: int) -> float:
 
 def magnitude(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
     found = []
-    for row, ratio, median, peers in _peer_ratios(rows, above=MAGNITUDE_FACTOR):
+    for row, ratio, median, peers in _peer_ratios(rows):
         if ratio > MAGNITUDE_FACTOR:
             found.append(
                 Finding(
@@ -360,26 +309,14 @@ def magnitude_ratios(figures, basis: str = "printed") -> list[tuple[str, str, fl
     return sorted(ratios, key=lambda item: -item[2])
 
 
-def _share_relations(indicators: list[Row]) -> dict[str, tuple[str, str, bool]]:
-    whole_of = _whole_of(indicators)
-    relations = {}
-    known = {row["id"] for row in indicators}
-    for indicator in known:
-        stem = indicator.removesuffix("_share")
-        if indicator != stem and stem in whole_of:
-            relations[indicator] = (stem, whole_of[stem], False)
-    for rate, (part, whole, complement) in RATE_FORMULAS.items():
-        if {rate, part, whole} <= known:
-            relations[rate] = (part, whole, complement)
-    return relations
-
-
-def _ratio_interval(part: Row, whole: Row, complement: bool) -> tuple[float, float] | None:
+def _ratio_interval(part: Row, whole: Row, relation: Relation) -> tuple[float, float] | None:
+    """The range of the relation's ratio over the ranges of a part and a whole; None when the whole's range
+    reaches down to 0 (the ratio is then unbounded)."""
     (p_low, p_high), (w_low, w_high) = _interval(part), _interval(whole)
     if w_low <= 0:
         return None
-    low, high = p_low / w_high, p_high / w_low
-    return (1 - high, 1 - low) if complement else (low, high)
+    low, high = relation.apply(p_low, w_high), relation.apply(p_high, w_low)
+    return (high, low) if relation.complement else (low, high)
 
 
 def share_inconsistent(rows: dict[str, Row], indicators: list[Row]) -> list[Finding]:
@@ -387,28 +324,27 @@ def share_inconsistent(rows: dict[str, Row], indicators: list[Row]) -> list[Find
     scope, period, nature and place, and no pair's ratio interval meets the stated interval; the finding
     names the first pair (parts, then wholes, in row order). Inputs are indexed once per group (`_Inputs`),
     so a share costs O(wholes × log parts) of distinct values, not a scan of every pair."""
-    found = []
-    relations = _share_relations(indicators)
-    inputs = {indicator for part, whole, _ in relations.values() for indicator in (part, whole)}
+    stated = relations(indicators)
+    inputs = {indicator for relation in stated.values() for indicator in (relation.part, relation.whole)}
     candidates: dict[tuple[str, str, str, str], list[Row]] = {}  # possible inputs, in row order, by group
     for row in rows.values():
-        if row["indicator"] in inputs and row["qualifier"] in COMPARABLE_QUALIFIERS:
+        if row["indicator"] in inputs and row["qualifier"] in COMPARABLE:
             candidates.setdefault((row["scope"], row["period"], row["nature"], row["indicator"]), []).append(row)
     groups: dict[tuple, _Inputs] = {}
+    found = []
     for share in rows.values():
-        if share["indicator"] not in relations or share["qualifier"] not in COMPARABLE_QUALIFIERS:
+        relation = stated.get(share["indicator"])
+        if relation is None or share["qualifier"] not in COMPARABLE:
             continue
-        part_indicator, whole_indicator, complement = relations[share["indicator"]]
         where = (share["scope"], share["period"], share["nature"])
-        key = (*where, part_indicator, whole_indicator, complement)
-        if key not in groups:
-            parts, wholes = candidates.get((*where, part_indicator), []), candidates.get((*where, whole_indicator), [])
-            groups[key] = _Inputs(parts, wholes, complement)
-        pair = groups[key].disagreeing_pair(share)
+        if (*where, relation) not in groups:
+            parts, wholes = candidates.get((*where, relation.part), []), candidates.get((*where, relation.whole), [])
+            groups[(*where, relation)] = _Inputs(parts, wholes, relation)
+        pair = groups[(*where, relation)].disagreeing_pair(share)
         if pair is not None:
             part, whole = pair
-            low, high = _ratio_interval(part, whole, complement)
-            formula = f"1 − {part['id']} / {whole['id']}" if complement else f"{part['id']} / {whole['id']}"
+            low, high = _ratio_interval(part, whole, relation)
+            formula = f"{'1 − ' if relation.complement else ''}{part['id']} / {whole['id']}"
             found.append(
                 Finding(
                     _blame(rows, [share["id"], part["id"], whole["id"]]),
@@ -430,26 +366,19 @@ class _PartIntervals:
 
     def best_high(self, low_passes) -> float | None:
         """The largest high end among parts whose low end passes `low_passes` (true on a prefix), or None."""
-        start, end = 0, len(self.lows)
-        while start < end:  # the first low end that fails
-            middle = (start + end) // 2
-            if low_passes(self.lows[middle]):
-                start = middle + 1
-            else:
-                end = middle
-        return self.highest[start - 1] if start else None
+        passing = bisect.bisect_left(self.lows, True, key=lambda low: not low_passes(low))  # the first to fail
+        return self.highest[passing - 1] if passing else None
 
 
 class _Inputs:
-    """The possible parts and wholes of one (scope, period, nature, relation), for `disagreeing_pair`."""
+    """The possible parts and wholes of one (scope, period, nature, relation), for `disagreeing_pair`. What a
+    share needs is worked out once per share location: its first pair, and each distinct whole interval with
+    the parts that may go with it, indexed (`_PartIntervals`, shared between locations)."""
 
-    def __init__(self, parts: list[Row], wholes: list[Row], complement: bool):
-        self.parts, self.wholes, self.complement = parts, wholes, complement
-        self.part_index: dict[tuple[str, ...], _PartIntervals] = {}
-        self.whole_values: dict[tuple[str, ...], list[tuple[str, float, float]]] = {}
-        self.verdicts: dict[tuple, bool] = {}  # (share location, stated interval) -> some pair supports it
-        self.first_pairs: dict[str, tuple[Row, Row] | None] = {}
-        self.positions = {id(row): i for i, row in enumerate(wholes)}
+    def __init__(self, parts: list[Row], wholes: list[Row], relation: Relation):
+        self.parts, self.wholes, self.relation = parts, wholes, relation
+        self.part_index: dict[tuple[str, ...], _PartIntervals] = {}  # part locations ("*": all) -> index
+        self.places: dict[str, tuple] = {}  # share location -> (first pair or None, [(whole interval, parts)])
         # The indexes rely on the order of finite numbers; an infinite or NaN bound anywhere (an absurd
         # printed number) sends the group to the plain scan of every pair, which handles it as IEEE does.
         self.finite = all(math.isfinite(x) for row in (*parts, *wholes) for x in _interval(row))
@@ -457,16 +386,66 @@ class _Inputs:
     def disagreeing_pair(self, share: Row) -> tuple[Row, Row] | None:
         """The first input pair when the share has pairs and none supports it, else None."""
         location = share["location"]
-        first = self.first_pairs[location] if location in self.first_pairs else self._first_pair(location)
+        if location not in self.places:
+            self.places[location] = (self._first_pair(location), self._wholes_at(location))
+        first, wholes = self.places[location]
         if first is None:
             return None
         stated = _interval(share)
-        if not (self.finite and all(map(math.isfinite, stated))):
-            return None if self._supported_by_scan(share, stated) else first
-        key = (location, stated)
-        if key not in self.verdicts:
-            self.verdicts[key] = self._supported(location, *stated)
-        return None if self.verdicts[key] else first
+        if self.finite and all(map(math.isfinite, stated)):
+            return None if self._supported(wholes, *stated) else first
+        return None if self._supported_by_scan(share, stated) else first
+
+    def _first_pair(self, location: str) -> tuple[Row, Row] | None:
+        """The first (part, whole) pair of a share at `location`: parts, then wholes, in row order."""
+        place = {"location": location}
+        first_whole: dict[str, tuple[int, Row]] = {}  # whole location -> (position, its first whole here)
+        for position, whole in enumerate(self.wholes):
+            if _same_place(whole, place):
+                first_whole.setdefault(whole["location"], (position, whole))
+        for part in self.parts:
+            if not _same_place(part, place):
+                continue
+            if part["location"]:
+                matches = [first_whole[where] for where in ("", part["location"]) if where in first_whole]
+            else:
+                matches = list(first_whole.values())
+            if matches:
+                return part, min(matches, key=operator.itemgetter(0))[1]
+        return None
+
+    def _wholes_at(self, location: str) -> list[tuple[tuple[float, float], _PartIntervals]]:
+        """(interval, the parts that go with it) of each distinct whole a share at `location` may use: parts at
+        no location, or at the one place the share or the whole names (any part when neither names one)."""
+        place = {"location": location}
+        wholes = sorted({(whole["location"], _interval(whole)) for whole in self.wholes if _same_place(whole, place)})
+        found = []
+        for whole_location, interval in wholes:
+            locations = ("", location or whole_location) if location or whole_location else ("*",)
+            if locations not in self.part_index:
+                chosen = [part for part in self.parts if "*" in locations or part["location"] in locations]
+                self.part_index[locations] = _PartIntervals(chosen)
+            found.append((interval, self.part_index[locations]))
+        return found
+
+    def _supported(self, wholes: list, stated_low: float, stated_high: float) -> bool:
+        """Whether some (part, whole) pair has a ratio interval meeting the stated one (or a whole whose low
+        end is not positive, which proves nothing): each whole against the best of its parts at once."""
+        apply = self.relation.apply
+        for (w_low, w_high), parts in wholes:
+            if not parts.lows:
+                continue
+            if w_low <= 0:
+                return True
+            if self.relation.complement:  # the ratio falls as the part grows: (apply(high), apply(low))
+                best = parts.best_high(lambda low, w_high=w_high: stated_low <= apply(low, w_high))
+                if best is not None and apply(best, w_low) <= stated_high:
+                    return True
+            else:
+                best = parts.best_high(lambda low, w_high=w_high: apply(low, w_high) <= stated_high)
+                if best is not None and stated_low <= apply(best, w_low):
+                    return True
+        return False
 
     def _supported_by_scan(self, share: Row, stated: tuple[float, float]) -> bool:
         """`_supported` by trying every pair in turn (for groups holding non-finite numbers)."""
@@ -475,64 +454,7 @@ class _Inputs:
         for part in parts:
             for whole in wholes:
                 if _same_place(part, whole):
-                    interval = _ratio_interval(part, whole, self.complement)
+                    interval = _ratio_interval(part, whole, self.relation)
                     if interval is None or (interval[0] <= stated[1] and stated[0] <= interval[1]):
                         return True
         return False
-
-    def _first_pair(self, location: str) -> tuple[Row, Row] | None:
-        """The first (part, whole) pair of a share at `location`: parts, then wholes, in row order."""
-        first_whole: dict[str, Row] = {}  # whole location -> its first whole of this share's place
-        for whole in self.wholes:
-            if _same_place(whole, {"location": location}):
-                first_whole.setdefault(whole["location"], whole)
-        unplaced = first_whole.get("")
-        pair = None
-        for part in self.parts:
-            if not _same_place(part, {"location": location}):
-                continue
-            if part["location"]:
-                matches = [whole for whole in (unplaced, first_whole.get(part["location"])) if whole is not None]
-            else:
-                matches = list(first_whole.values())
-            if matches:
-                pair = (part, min(matches, key=lambda whole: self.positions[id(whole)]))
-                break
-        self.first_pairs[location] = pair
-        return pair
-
-    def _parts_at(self, locations: tuple[str, ...]) -> _PartIntervals:
-        """The parts at any of `locations` ("*": every part), indexed once."""
-        if locations not in self.part_index:
-            chosen = [p for p in self.parts if "*" in locations or p["location"] in locations]
-            self.part_index[locations] = _PartIntervals(chosen)
-        return self.part_index[locations]
-
-    def _supported(self, location: str, stated_low: float, stated_high: float) -> bool:
-        """Whether some (part, whole) pair of a share at `location` has a ratio interval meeting the stated one
-        (or a whole whose low end is not positive, which proves nothing). Each distinct whole interval is
-        paired with the parts it may go with at once, by `_PartIntervals.best_high`."""
-        for whole_location, (w_low, w_high) in self._whole_intervals(location):
-            # The parts that go with this whole and with the share: at no location, or at the one place named.
-            parts = self._parts_at(("", location or whole_location) if location or whole_location else ("*",))
-            if not parts.lows:
-                continue
-            if w_low <= 0:
-                return True
-            if self.complement:  # the interval is (1 - high, 1 - low)
-                best = parts.best_high(lambda low, w_high=w_high: stated_low <= 1 - low / w_high)
-                if best is not None and 1 - best / w_low <= stated_high:
-                    return True
-            else:
-                best = parts.best_high(lambda low, w_high=w_high: low / w_high <= stated_high)
-                if best is not None and stated_low <= best / w_low:
-                    return True
-        return False
-
-    def _whole_intervals(self, location: str) -> list[tuple[str, tuple[float, float]]]:
-        """(location, interval) of each distinct whole a share at `location` may use."""
-        if location not in self.whole_values:
-            place = {"location": location}
-            intervals = {(whole["location"], _interval(whole)) for whole in self.wholes if _same_place(whole, place)}
-            self.whole_values[location] = sorted(intervals)
-        return self.whole_values[location]

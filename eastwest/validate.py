@@ -12,11 +12,10 @@ data, seeds and validator code that have passed before, in any process (record i
 from __future__ import annotations
 
 import argparse
-import gc
+import copy
 import hashlib
 import json
 import math
-import operator
 import re
 import sys
 from pathlib import Path
@@ -30,11 +29,12 @@ from eastwest.csvfile import (
     display_name,
     header_problems,
     read_table,
+    seed_text,
 )
 from eastwest.numbers import MEASURED_UNITS, ParseError, parse_printed, read_value
 from eastwest.plausibility import check as plausibility_check
 from eastwest.schema_imports import preload_jsonschema
-from eastwest.vocabulary import latest_year, period_error
+from eastwest.vocabulary import QUALIFIERS, direction, latest_year, link_mismatches, period_error
 
 __all__ = ["DataError", "Problem", "validate", "validate_cached", "validation_key", "main"]
 
@@ -43,21 +43,17 @@ RESOURCES = ("figures", "indicators", "scopes", "units")  # required; other desc
 # type error there, since Frictionless reads more ("1_000", " 1e3 ", "infinity") than the loaders do.
 VALUE_COLUMNS = {"figures": "value", "indicators": "max"}
 RELATIVE_TOLERANCE = 1e-9
-QUALIFIER_DIRECTION = {
-    "exact": "exact",
-    "about": "about",
-    "more_than": "lower bound",
-    "at_least": "lower bound",
-    "not_less_than": "lower bound",
-    "nearly": "upper bound",
-    "less_than": "upper bound",
-    "at_most": "upper bound",
-}
 # Frictionless errors our own reading already reports (structure and header).
 STRUCTURAL_ERRORS = {
     "missing-cell", "extra-cell", "blank-row", "extra-label", "missing-label", "blank-label",
     "duplicate-label", "incorrect-label", "blank-header",
 }  # fmt: skip
+# The foreign keys that name a figure (figures.id). Frictionless checks a foreign key by reading the table
+# it refers to once more, and figures.csv is the largest table: these two took more than half of the time of
+# validation. data/datapackage.json declares them (`frictionless validate data/datapackage.json` checks them);
+# the copy of the descriptor handed to Frictionless leaves them out, and `_same_as_problems` and
+# `_reference_problems` look each value up in the set of figure ids.
+FIGURE_LINKS = (("figures", "same_as"), ("quote_glosses", "figure_id"))
 
 
 class DataError(Exception):
@@ -75,49 +71,26 @@ def validate(data_dir: Path | str | None = None, seeds_dir: Path | str | None = 
 
 
 def _validate(data_dir: Path | str | None, seeds_dir: Path | str | None) -> tuple[list[Problem], dict[str, Table]]:
-    """The problems, and the tables as read (so that callers need not read them again).
-
-    Python's cyclic garbage collector is paused meanwhile (and restored as it was): reading a large table
-    allocates a dictionary per row, which makes it rescan every live object again and again, about a fifth
-    of the time for 77,000 figures. Reference counting still frees everything; cycles wait until the end.
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _validate_all(data_dir, seeds_dir)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _validate_all(data_dir: Path | str | None, seeds_dir: Path | str | None) -> tuple[list[Problem], dict[str, Table]]:
+    """The problems, and the tables as read (so that callers need not read them again)."""
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA
     seeds_dir = Path(seeds_dir) if seeds_dir is not None else paths.SEEDS
-    problems: list[Problem] = []
-
-    descriptor, descriptor_problems = _read_descriptor(data_dir)
-    problems += descriptor_problems
+    descriptor, problems = _read_descriptor(data_dir)
     tables = {name: read_table(data_dir / f"{name}.csv") for name in RESOURCES}
     for name, file_name in _other_resources(descriptor):
         if (data_dir / file_name).is_file():  # optional: checked when present
             tables[name] = read_table(data_dir / file_name)
-    for table in tables.values():
-        problems += table.problems
 
     header_ok = {}
     for name, table in tables.items():
-        if not table.header:
-            header_ok[name] = False
-            continue
+        problems += table.problems
         expected = FIGURES_COLUMNS if name == "figures" else _schema_columns(descriptor, name)
-        found = header_problems(table, expected) if expected else []
+        found = header_problems(table, expected) if table.header and expected else []
         problems += found
-        header_ok[name] = not found
+        header_ok[name] = bool(table.header) and not found
 
     if descriptor is not None and all(table.header for table in tables.values()):
         problems += _frictionless_problems(descriptor, data_dir, tables, header_ok)
-
-    if header_ok.get("figures") and tables["figures"].rows:
+    if header_ok["figures"] and tables["figures"].rows:
         problems += _figure_problems(tables, seeds_dir, header_ok, latest_year(descriptor))
     problems += _reference_problems(tables, header_ok)
     return sorted(set(problems)), tables
@@ -259,317 +232,68 @@ def _import_frictionless():
     return frictionless
 
 
+def _for_frictionless(descriptor: dict) -> dict:
+    """A copy of the descriptor for Frictionless: without the FIGURE_LINKS foreign keys, and with number
+    fields read as floats, as numbers.read_value reads them (Frictionless's default, Decimal, reads "sNaN"
+    and then raises on comparing it with a minimum)."""
+    descriptor = copy.deepcopy(descriptor)
+    for resource in descriptor["resources"]:
+        schema = resource.get("schema", {})
+        for name, column in FIGURE_LINKS:
+            if resource.get("name") == name and isinstance(schema.get("foreignKeys"), list):
+                schema["foreignKeys"] = [
+                    key
+                    for key in schema["foreignKeys"]
+                    if not (isinstance(key, dict) and key.get("fields") == [column])
+                ]
+        for field in schema["fields"]:
+            if field.get("type") == "number":
+                field["floatNumber"] = True
+    return descriptor
+
+
 def _frictionless_problems(
     descriptor: dict, data_dir: Path, tables: dict[str, Table], header_ok: dict[str, bool]
 ) -> list[Problem]:
-    """The data package checked against its descriptor: what `frictionless.Package.validate()` reports.
-
-    Frictionless checks the descriptor and the reference tables. The rows of the figures table, which grows
-    with the data, are checked by `_schema_errors` instead: the same field constraints, read by the same
-    Frictionless cell readers, the same errors, about 50 times faster. Package.validate() is spelled out
-    here (metadata first, then each resource in turn) so that the two can be mixed.
-    """
+    """What Frictionless reports on the package and on each table read, less what our own checks report."""
     frictionless = _import_frictionless()
     descriptor_name = display_name(data_dir / "datapackage.json")
     try:
-        package = frictionless.Package(descriptor, basepath=str(data_dir))
+        package = frictionless.Package(_for_frictionless(descriptor), basepath=str(data_dir))
     except frictionless.FrictionlessException as error:
         return [Problem(descriptor_name, 1, NO_COLUMN, f"invalid data package: {error.error.message}")]
     try:
         package.to_descriptor(validate=True)
     except frictionless.FrictionlessException as exception:  # package-level (metadata) errors
         return [Problem(descriptor_name, 1, NO_COLUMN, error.message) for error in exception.to_errors()]
-    reports = []
-    read: dict = {}  # the columns _schema_errors has read, shared by its calls (figures.id serves two tables)
+    problems = []
     try:
         for resource in package.resources:
-            own = _schema_errors(resource, package, tables, read) if resource.name in OWN_SCHEMA_CHECK else None
-            if own is None:
-                try:
-                    own = resource.validate().tasks[0].errors
-                except ArithmeticError:  # a cell Frictionless cannot compare ("sNaN"): our check reads it
-                    own = _schema_errors(resource, package, tables, read)
-                    if own is None:
-                        raise
-            reports.append((resource.name, own))
+            if resource.name in tables:
+                errors = resource.validate(limit_errors=0).tasks[0].errors  # limit 0: every error
+                problems += _table_problems(errors, tables[resource.name], descriptor, header_ok[resource.name])
     except frictionless.FrictionlessException as error:
         return [Problem(descriptor_name, 1, NO_COLUMN, f"invalid data package: {error.error.message}")]
-    problems = []
-    for name, errors in reports:
-        table = tables.get(name)
-        if table is None:
-            continue
-        broken_lines = {problem.row for problem in table.problems}
-        for error in errors:
-            if error.type in STRUCTURAL_ERRORS:
-                continue
-            value_cell = name in VALUE_COLUMNS and getattr(error, "field_name", None) == VALUE_COLUMNS[name]
-            if value_cell and not _reads(getattr(error, "cell", None) or "0"):
-                continue  # a cell read_value rejects: its message says why (Frictionless's would be a second one)
-            if not header_ok.get(name, False) and hasattr(error, "row_number"):
-                continue  # cells cannot be trusted when the header is wrong; the header problem is reported
-            translated = _translate(error, table, descriptor)
-            if translated.row in broken_lines and translated.row > 1:
-                continue  # the record is malformed (cut off, wrong field count): already reported
-            problems.append(translated)
     return problems
 
 
-# Resources whose rows `_schema_errors` checks instead of Frictionless, and the descriptor properties it
-# reproduces; a resource that uses any other (a dialect, a hash, a row count...) is left to Frictionless.
-OWN_SCHEMA_CHECK = ("figures", "quote_glosses")  # quote_glosses: Frictionless would read all figures again
-_OWN_RESOURCE_KEYS = {
-    "name", "path", "profile", "title", "description", "format", "mediatype", "encoding", "schema", "licenses",
-    "sources", "homepage", "keywords",
-}  # fmt: skip
-_OWN_SCHEMA_KEYS = {"fields", "primaryKey", "foreignKeys", "missingValues", "title", "description"}
-
-
-def _safe_reader(field):
-    """The Frictionless cell reader of `field`, except that a cell it cannot even compare is a type error.
-
-    (Frictionless reads "sNaN" as a signalling Decimal NaN, then raises on comparing it with a minimum.)
-    """
-    reader = field.create_cell_reader()
-    type_note = {"type": f'type is "{field.type}/{field.format}"'}
-
-    def read(cell):
-        try:
-            return reader(cell)
-        except ArithmeticError:
-            return None, type_note
-
-    return read
-
-
-def _plainly_valid(field, cells: set) -> set:
-    """The cells of a plain string field (default format; no constraint but required and pattern) that its
-    Frictionless cell reader would return unchanged and without a note, found in one pass: not a missing
-    value, and matched by the same compiled "^pattern$" Frictionless uses. Empty for any other field."""
-    if field.type != "string" or field.format != "default" or set(field.constraints) - {"required", "pattern"}:
-        return set()
-    missing_values = field.missing_values
-    if not field.has_defined("missing_values") and field.schema:
-        missing_values = field.schema.missing_values
-    candidates = {cell for cell in cells if isinstance(cell, str)} - set(missing_values)
-    pattern = field.constraints.get("pattern")
-    if pattern is None:
-        return candidates
-    match = re.compile(f"^{pattern}$").match
-    return {cell for cell in candidates if match(cell)}
-
-
-def _readable_by_us(resource, table: Table | None) -> bool:
-    """Whether `table` (our reading of the file) holds exactly the rows Frictionless would check."""
-    descriptor = resource.to_descriptor()
-    return (
-        table is not None
-        and set(descriptor) - {"type", "scheme"} <= _OWN_RESOURCE_KEYS
-        and set(descriptor.get("schema", {})) <= _OWN_SCHEMA_KEYS
-        and resource.type == "table"
-        and resource.path == f"{resource.name}.csv"
-        and table.path.name == resource.path
-        and (resource.format or "csv") == "csv"
-        and (resource.encoding or "utf-8").lower().replace("_", "-") in ("utf-8", "utf8")
-        and table.header_line == 1
-        and not table.cut_off
-        and table.header == resource.schema.field_names
-    )
-
-
-def _schema_errors(resource, package, tables: dict[str, Table], columns: dict | None = None) -> list | None:
-    """The Frictionless errors `resource.validate()` would give for the rows of a table, found column by column.
-
-    Each distinct cell of a column goes once through the Frictionless cell reader of its field (type,
-    missing values, required, pattern, enum, minimum...), so types and constraints behave exactly as in
-    Frictionless; then the row-level rules of its row stream are applied to the read values: a blank row
-    only reports its primary key, `unique` fields and the primary key point at the previous row with the
-    same value, and foreign keys are looked up in the referenced tables (blank and malformed records count
-    as Frictionless counts them). Returns None when the resource uses something this does not reproduce
-    (Frictionless then checks it). `columns` keeps the columns read, for the next call on the same package.
-    """
-    import itertools
-    import operator
-
-    from frictionless import FrictionlessException
-    from frictionless import errors as ferrors
-
-    table = tables.get(resource.name)
-    if not _readable_by_us(resource, table):
-        return None
-    schema = resource.schema
-    foreign_keys = [fk for fk in schema.foreign_keys if set(fk["fields"]) <= set(schema.field_names)]
-    sources = {}
-    for fk in foreign_keys:
-        source_name = fk["reference"]["resource"]
-        if source_name and source_name != resource.name:
-            if not package.has_resource(source_name):
-                return None  # Frictionless reports the missing resource its own way
-            source = package.get_resource(source_name)
-            if not _readable_by_us(source, tables.get(source_name)):
-                return None
-            sources[source_name] = source
-    try:
-        resource.to_descriptor(validate=True)
-    except FrictionlessException as exception:
-        return exception.to_errors()
-
-    width = len(schema.fields)
-    # (resource, field) -> [cell of each record, cell -> (value, notes), cell -> value (or None until needed)]
-    columns = {} if columns is None else columns
-
-    def read_columns(res, res_table: Table, names: tuple[str, ...] | None = None) -> None:
-        """Read every field of `res` (or only those in `names`) into `columns`."""
-        records = res_table.records
-        wanted = [
-            i for i, field in enumerate(res.schema.fields)
-            if (names is None or field.name in names) and (res.name, field.name) not in columns
-        ]  # fmt: skip
-        if len(res_table.rows) == len(records):  # every record well-formed: one C-level pass per column
-            header_width = len(res_table.header)
-            cells_by_field = {i: list(map(operator.itemgetter(i), records)) for i in wanted if i < header_width}
-        else:  # blank or short records: their missing cells are None, as in Frictionless
-            cells_by_field = dict(enumerate(itertools.zip_longest(*records))) if records else {}
-        missing = (None,) * len(records)  # a field beyond every record's last cell
-        for number in wanted:
-            field = res.schema.fields[number]
-            cells = cells_by_field.get(number, missing)
-            distinct = set(cells)
-            read = dict.fromkeys(_plainly_valid(field, distinct), None)
-            for cell in read:
-                read[cell] = (cell, None)  # what the reader returns for them
-            reader = _safe_reader(field)
-            read.update((cell, reader(cell)) for cell in distinct - read.keys())
-            columns[(res.name, field.name)] = [cells, read, None]  # the value of each cell: made when asked
-
-    def keys(res_name: str, names: list[str]) -> list:
-        """The values read for `names` from each record of the resource: the value itself for one name (None
-        when missing), else a tuple (all None when all are missing). Equal keys compare as in Frictionless."""
-        values = []
-        for name in names:
-            column = columns[(res_name, name)]
-            if column[2] is None:
-                column[2] = {cell: value for cell, (value, _) in column[1].items()}
-            values.append(list(map(column[2].__getitem__, column[0])))
-        return values[0] if len(values) == 1 else list(zip(*values, strict=True))
-
-    def missing_key(names: list[str]):
-        return None if len(names) == 1 else (None,) * len(names)
-
-    read_columns(resource, table)
-    own = {field.name: columns[(resource.name, field.name)][:2] for field in schema.fields}
-    records = table.records
-    well_formed = [len(record) == width for record in records]
-
-    def cells_of(index: int) -> list[str]:
-        return ["" if cell is None else str(cell) for cell in records[index]]
-
-    def row_number(index: int) -> int:
-        return index + 2  # Frictionless counts the header as row 1
-
-    # Blank rows (every field read as missing, no type error) report no cell errors.
-    blank = [not record for record in records]
-    candidates = None
-    for cells, read in own.values():
-        filled = {cell for cell, (value, notes) in read.items() if value is not None or (notes and "type" in notes)}
-        if candidates is None:
-            candidates = [i for i, cell in enumerate(cells) if cell not in filled]
-        else:
-            candidates = [i for i in candidates if cells[i] not in filled]
-    for i in candidates or []:
-        blank[i] = True
-
-    found = []
-    for number, field in enumerate(schema.fields, start=1):
-        cells, read = own[field.name]
-        bad = {cell for cell, (_, notes) in read.items() if notes}
-        if not bad:
+def _table_problems(errors: list, table: Table, descriptor: dict, header_ok: bool) -> list[Problem]:
+    """Frictionless's errors on one table as problems, less those our own checks report: structure and
+    header, value cells that read_value rejects, cells under a wrong header, cells of malformed records."""
+    value_column = VALUE_COLUMNS.get(table.path.stem)
+    broken_lines = {problem.row for problem in table.problems if problem.row > 1}
+    problems = []
+    for error in errors:
+        if error.type in STRUCTURAL_ERRORS:
             continue
-        for i, cell in enumerate(cells):
-            if cell not in bad or not well_formed[i] or blank[i]:
-                continue
-            notes = dict(read[cell][1])
-            common = {
-                "cells": cells_of(i), "row_number": row_number(i), "cell": str(cell), "field_name": field.name,
-                "field_number": number,
-            }  # fmt: skip
-            type_note = notes.pop("type", None)
-            if type_note:
-                found.append(ferrors.TypeError(note=type_note, **common))
-            for note in notes.values():
-                found.append(ferrors.ConstraintError(note=note, **common))
-
-    for number, field in enumerate(schema.fields, start=1):
-        if field.constraints.get("unique"):
-            values = keys(resource.name, [field.name])
-            if len(set(values)) + values.count(None) - (None in values) == len(values):
-                continue  # every value that is not missing is different
-            seen: dict = {}
-            for i, value in enumerate(values):
-                if value is None:
-                    continue
-                match = seen.get(value)
-                seen[value] = row_number(i)
-                if match and well_formed[i]:
-                    found.append(
-                        ferrors.UniqueError(
-                            note=f"the same as in the row at position {match}", cells=cells_of(i),
-                            row_number=row_number(i), cell=str(value), field_name=field.name, field_number=number,
-                        )
-                    )  # fmt: skip
-
-    primary_key = schema.primary_key
-    if primary_key and set(primary_key) <= set(schema.field_names):
-        seen = {}
-        all_none = missing_key(primary_key)
-        values = keys(resource.name, primary_key)
-        distinct = set(values)
-        if len(distinct) == len(values) and all_none not in distinct:
-            values = []  # every key present and different: nothing to report
-        for i, key in enumerate(values):
-            if key == all_none:
-                note = 'cells composing the primary keys are all "None"'
-            else:
-                match = seen.get(key)
-                seen[key] = row_number(i)
-                if not match:
-                    continue
-                note = f"the same as in the row at position {match}"
-            if well_formed[i]:
-                found.append(ferrors.PrimaryKeyError(note=note, cells=cells_of(i), row_number=row_number(i)))
-
-    lookups: dict[tuple[str, tuple[str, ...]], set] = {}
-    for fk in foreign_keys:
-        source_name, source_key = fk["reference"]["resource"], tuple(fk["reference"]["fields"])
-        if (source_name, source_key) not in lookups:
-            if source_name in sources:
-                names_from = source_name
-                if not all((source_name, name) in columns for name in source_key):
-                    read_columns(sources[source_name], tables[source_name], source_key)  # the key alone
-            else:  # a reference to the table itself
-                names_from = resource.name
-            if not all((names_from, name) in columns for name in source_key) or len(source_key) != len(fk["fields"]):
-                return None  # a key the referenced table does not have: left to Frictionless
-            lookups[(source_name, source_key)] = set(keys(names_from, list(source_key))) - {missing_key(source_key)}
-        lookup = lookups[(source_name, source_key)]
-        values = keys(resource.name, fk["fields"])
-        unknown = set(values) - lookup - {missing_key(fk["fields"])}
-        for i, key in enumerate(values if unknown else []):
-            if key not in unknown or not well_formed[i]:
-                continue
-            key = key if isinstance(key, tuple) else (key,)
-            note = (
-                f'for "{", ".join(fk["fields"])}": values "{", ".join(str(cell) for cell in key)}" not found in'
-                f' the lookup table "{source_name}" as "{", ".join(source_key)}"'
-            )
-            found.append(
-                ferrors.ForeignKeyError(
-                    note=note, cells=cells_of(i), row_number=row_number(i), field_names=list(fk["fields"]),
-                    field_cells=["" if value is None else str(value) for value in key], reference_name=source_name,
-                    reference_field_names=list(source_key),
-                )
-            )  # fmt: skip
-    return found
+        if value_column and getattr(error, "field_name", None) == value_column and not _reads(error.cell or "0"):
+            continue  # read_value's message says why (Frictionless's would be a second one)
+        if not header_ok and hasattr(error, "row_number"):
+            continue  # cells cannot be trusted when the header is wrong; the header problem is reported
+        problem = _translate(error, table, descriptor)
+        if problem.row not in broken_lines:  # a malformed record (cut off, wrong field count) is reported
+            problems.append(problem)
+    return problems
 
 
 def _line_of(table: Table, row_number: int | None) -> int:
@@ -615,9 +339,7 @@ def _translate(error, table: Table, descriptor: dict) -> Problem:
     elif error.type == "foreign-key":
         column = ",".join(error.field_names)
         target = error.reference_name or table.path.stem
-        message = (
-            f"{','.join(error.field_cells)!r} is not an id in {target}.csv ({','.join(error.reference_field_names)})"
-        )
+        message = _unknown_id(",".join(error.field_cells), target, ",".join(error.reference_field_names))
     else:
         message = f"{error.title}: {note}" if note else error.message
     return Problem(table.name, row, column, message)
@@ -637,97 +359,159 @@ def _primary_key(descriptor: dict, resource_name: str) -> list[str]:
 def _figure_problems(
     tables: dict[str, Table], seeds_dir: Path, header_ok: dict[str, bool], latest: int
 ) -> list[Problem]:
+    """Each row's own checks (seed, quote and printed text; value, unit, qualifier, period, id, note), then
+    the same_as links and the plausibility rules."""
     figures = tables["figures"]
-    name = figures.name
-    problems: list[Problem] = []
-
-    def problem(line: int, column: str, message: str) -> None:
-        problems.append(Problem(name, line, column, message))
-
-    indicator_units = {}
-    if header_ok.get("indicators"):
-        indicator_units = {row["id"]: row.get("unit", "") for row in tables["indicators"].rows}
-    seed_texts: dict[str, str | None] = {}
-    by_id = {}
+    units = {row["id"]: row["unit"] for row in tables["indicators"].rows} if header_ok["indicators"] else {}
+    seed_texts: dict[str, str | None] = {}  # each seed file is read once
+    problems = []
     for row, line in zip(figures.rows, figures.lines, strict=True):
-        by_id.setdefault(row["id"], (row, line))
+        seed = row["seed"]
+        if seed not in seed_texts:
+            seed_texts[seed] = seed_text(seeds_dir, seed)
+        found = _text_problems(row, seed_texts[seed], seeds_dir) + _number_problems(row)
+        found += _row_problems(row, units, latest)
+        problems += [Problem(figures.name, line, column, message) for column, message in found]
+    return problems + _same_as_problems(figures) + _plausibility_problems(figures, tables, header_ok)
 
-    # Most checks read only a few columns, and values repeat across rows (the same seed and quote, the same
-    # printed number, unit and period...): each check runs once per distinct combination of what it reads,
-    # and its (column, message) findings are reported on every row with that combination.
-    by_text: dict[tuple, list[tuple[str, str]]] = {}
-    by_number: dict[tuple, list[tuple[str, str]]] = {}
-    by_unit: dict[tuple, list[tuple[str, str]]] = {}
-    by_period: dict[str, list[tuple[str, str]]] = {}
-    for row, line in zip(figures.rows, figures.lines, strict=True):
-        seed, quote, printed = row["seed"], row["quote"], row["printed"]
-        key = (seed, quote, printed)
-        found = by_text.get(key)
-        if found is None:
-            if seed not in seed_texts:
-                seed_texts[seed] = _seed_text(seeds_dir, seed)
-            found = by_text[key] = _text_problems(seed, quote, printed, seed_texts[seed], seeds_dir)
-        key = (row["value"], printed, row["unit"], row["qualifier"], row["status"])
-        found = found + (by_number[key] if key in by_number else by_number.setdefault(key, _number_problems(*key)))
-        key = (row["indicator"], row["unit"])
-        if key not in by_unit:
-            expected_unit = indicator_units.get(key[0])
-            by_unit[key] = (
-                [("unit", f"{key[1]} but indicator {key[0]} is in {expected_unit}")]
-                if expected_unit and key[1] and expected_unit != key[1]
-                else []
+
+def _text_problems(row: dict[str, str], text: str | None, seeds_dir: Path) -> list[tuple[str, str]]:
+    """The seed file exists, the quote is in it, the printed number is in the quote."""
+    seed, quote, printed = row["seed"], row["quote"], row["printed"]
+    found = []
+    if text is None:
+        found.append(("seed", f"{seed!r} is not a file in {display_name(seeds_dir)}/"))
+    elif quote and quote not in text:
+        hint = " (it differs only in whitespace)" if _squash(quote) in _squash(text) else ""
+        found.append(("quote", f"not a verbatim substring of {seed}{hint}"))
+    if printed and printed not in quote:
+        found.append(("printed", "not found inside quote"))
+    return found
+
+
+def _number_problems(row: dict[str, str]) -> list[tuple[str, str]]:
+    """`value` is a finite number that matches `printed` (unless corrected), in whole units for a count, and
+    the qualifier agrees with the printed approximation marker."""
+    value_text, printed, unit, qualifier = row["value"], row["printed"], row["unit"], row["qualifier"]
+    found = []
+    try:
+        value = read_value(value_text)  # None when empty: "required" is the schema's
+    except ParseError as error:
+        value = None
+        found.append(("value", str(error)))
+    parsed = None
+    if printed and unit:
+        try:
+            parsed = parse_printed(printed, unit)
+        except ParseError as error:
+            found.append(("printed", str(error)))
+    if parsed is not None and value is not None and row["status"] != "corrected":
+        if not math.isclose(parsed.value, value, rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-12):
+            found.append(
+                (
+                    "value",
+                    f"{value_text} does not match printed {printed!r} = {parsed.value:.10g} {unit}"
+                    " (status corrected needs a note)",
+                )
             )
-        period = row["period"]
-        if period not in by_period:
-            error = period_error(period, latest) if period else None  # "required" is the schema's
-            by_period[period] = [("period", error)] if error else []
-        found = found + by_unit[key] + by_period[period]
-        for column, message in found:
-            problem(line, column, message)
+    if parsed is not None and parsed.approx and qualifier in QUALIFIERS:  # an unknown one: the schema's enum
+        if direction(parsed.approx) != direction(qualifier):
+            found.append(("qualifier", f"{qualifier} but printed says {parsed.approx}"))
+    if value is not None and unit not in MEASURED_UNITS and value != int(value):
+        found.append(("value", f"{value_text} is not a whole number of {unit}"))
+    return found
 
-        figure_id = row["id"]
-        if figure_id and seed[:3].isdigit() and not figure_id.startswith(seed[:3] + "-"):
-            problem(line, "id", f"should start with the seed number {seed[:3]}-")
-        status = row["status"]
-        if status in ("corrected", "flagged") and not row["note"].strip():
-            problem(line, "note", f"status {status} needs a note with the evidence")
 
-        if row["same_as"]:
-            target = by_id.get(row["same_as"])
-            if target is not None and row["same_as"] != figure_id:  # pointing at itself: see _link_loops
-                for column in ("scope", "indicator", "period"):
-                    if target[0][column] != row[column]:
-                        problem(
-                            line,
-                            "same_as",
-                            f"{row['same_as']} (line {target[1]}) has {column} {target[0][column]!r},"
-                            f" this row {row[column]!r}",
-                        )
+def _row_problems(row: dict[str, str], units: dict[str, str], latest: int) -> list[tuple[str, str]]:
+    """The unit is the indicator's, the period a plausible one, the id starts with the seed number, and a
+    corrected or flagged figure has a note."""
+    found = []
+    indicator, unit = row["indicator"], row["unit"]
+    if units.get(indicator) and unit and units[indicator] != unit:
+        found.append(("unit", f"{unit} but indicator {indicator} is in {units[indicator]}"))
+    error = period_error(row["period"], latest) if row["period"] else None  # "required" is the schema's
+    if error:
+        found.append(("period", error))
+    figure_id, seed = row["id"], row["seed"]
+    if figure_id and seed[:3].isdigit() and not figure_id.startswith(seed[:3] + "-"):
+        found.append(("id", f"should start with the seed number {seed[:3]}-"))
+    if row["status"] in ("corrected", "flagged") and not row["note"].strip():
+        found.append(("note", f"status {row['status']} needs a note with the evidence"))
+    return found
 
-    problems += _plausibility_problems(figures, tables, header_ok)
+
+def _same_as_problems(figures: Table) -> list[Problem]:
+    """The same_as link check: a link names a figure id (the data package's foreign key), the two rows agree
+    (vocabulary.link_mismatches), and no link leads back to its own row (`_link_loops`). The first row of
+    each id stands for it."""
+    first: dict[str, tuple[dict[str, str], int]] = {}
+    for row, line in zip(figures.rows, figures.lines, strict=True):
+        first.setdefault(row["id"], (row, line))
+    problems = []
+    for row, line in zip(figures.rows, figures.lines, strict=True):
+        target_id = row["same_as"]
+        if not target_id or target_id == row["id"]:  # pointing at itself: a loop
+            continue
+        if target_id not in first:
+            problems.append(Problem(figures.name, line, "same_as", _unknown_id(target_id, "figures", "id")))
+            continue
+        target, target_line = first[target_id]
+        for column in link_mismatches(row, target):
+            message = f"{target_id} (line {target_line}) has {column} {target[column]!r}, this row {row[column]!r}"
+            problems.append(Problem(figures.name, line, "same_as", message))
+    return problems + _link_loops(figures, "same_as", "figure")
+
+
+def _plausibility_problems(figures: Table, tables: dict[str, Table], header_ok: dict[str, bool]) -> list[Problem]:
+    """The plausibility rules' findings that need a curator: on the printed numbers, for a figure whose status
+    is ok; on the curated values, for a corrected one (the first row of each id gives its line and status)."""
+    if not header_ok["indicators"] or not tables["indicators"].rows:
+        return []
+    first: dict[str, tuple[int, str]] = {}
+    for row, line in zip(figures.rows, figures.lines, strict=True):
+        first.setdefault(row["id"], (line, row["status"]))
+    rows = [row for row in figures.rows if _reads(row["value"])]
+    indicators = tables["indicators"].rows
+    problems = []
+    for basis, status, column, wording in (
+        ("printed", "ok", "status", "flagged by rule {}: {}; set status to flagged or corrected with a note"),
+        ("value", "corrected", "value", "corrected value still fails rule {}: {}"),
+    ):
+        for finding in plausibility_check(rows, indicators, basis=basis):
+            line, figure_status = first[finding.figure_id]
+            if figure_status == status:
+                problems.append(Problem(figures.name, line, column, wording.format(finding.rule, finding.message)))
     return problems
 
 
 def _reference_problems(tables: dict[str, Table], header_ok: dict[str, bool]) -> list[Problem]:
-    """Rules on the links and numbers of the tables beside the figures' own: `indicators.max` read as values
-    are, no `part_of` or `same_as` loop, no blank Chinese gloss."""
+    """Rules on the tables beside the figures: `indicators.max` read as values are, no `part_of` loop, and a
+    quote gloss names a figure id (the data package's foreign key) and is not blank."""
     problems = []
     indicators = tables["indicators"]
-    if header_ok.get("indicators"):
+    if header_ok["indicators"]:
         for row, line in zip(indicators.rows, indicators.lines, strict=True):
             try:
                 read_value(row["max"])
             except ParseError as error:
                 problems.append(Problem(indicators.name, line, "max", str(error)))
         problems += _link_loops(indicators, "part_of", "indicator")
-    if header_ok.get("figures"):
-        problems += _link_loops(tables["figures"], "same_as", "figure")
     glosses = tables.get("quote_glosses")
-    if glosses is not None and header_ok.get("quote_glosses"):
+    if glosses is not None and header_ok["quote_glosses"]:
+        ids = {row["id"] for row in tables["figures"].rows} if header_ok["figures"] else None
         for row, line in zip(glosses.rows, glosses.lines, strict=True):
+            if ids is not None and row["figure_id"] and row["figure_id"] not in ids:
+                problems.append(
+                    Problem(glosses.name, line, "figure_id", _unknown_id(row["figure_id"], "figures", "id"))
+                )
             if row["gloss_zh"] and not row["gloss_zh"].strip():
                 problems.append(Problem(glosses.name, line, "gloss_zh", "the gloss is blank (only spaces)"))
     return problems
+
+
+def _unknown_id(value: str, table: str, column: str) -> str:
+    """How a foreign key that names no row is reported."""
+    return f"{value!r} is not an id in {table}.csv ({column})"
 
 
 def _link_loops(table: Table, column: str, noun: str) -> list[Problem]:
@@ -760,137 +544,6 @@ def _link_loops(table: Table, column: str, noun: str) -> list[Problem]:
                 message = f"{target[member]!r} makes a loop of {column} links: {' → '.join(around)}"
             problems.append(Problem(table.name, line_of[member], column, message))
     return problems
-
-
-def _text_problems(seed: str, quote: str, printed: str, text: str | None, seeds_dir: Path) -> list[tuple[str, str]]:
-    """The seed file exists, the quote is in it, the printed number is in the quote."""
-    found = []
-    if text is None:
-        found.append(("seed", f"{seed!r} is not a file in {display_name(seeds_dir)}/"))
-    elif quote and quote not in text:
-        hint = " (it differs only in whitespace)" if _squash(quote) in _squash(text) else ""
-        found.append(("quote", f"not a verbatim substring of {seed}{hint}"))
-    if printed and printed not in quote:
-        found.append(("printed", "not found inside quote"))
-    return found
-
-
-def _number_problems(value_text: str, printed: str, unit: str, qualifier: str, status: str) -> list[tuple[str, str]]:
-    """`value` is a finite number that matches `printed` (unless corrected), in whole units for a count, and
-    the qualifier agrees with the printed approximation marker."""
-    found = []
-    try:
-        value = read_value(value_text)  # None when empty: "required" is the schema's
-    except ParseError as error:
-        value = None
-        found.append(("value", str(error)))
-    parsed = None
-    if printed and unit:
-        try:
-            parsed = parse_printed(printed, unit)
-        except ParseError as error:
-            found.append(("printed", str(error)))
-    if parsed is not None and value is not None and status != "corrected":
-        if not math.isclose(parsed.value, value, rel_tol=RELATIVE_TOLERANCE, abs_tol=1e-12):
-            found.append(
-                (
-                    "value",
-                    f"{value_text} does not match printed {printed!r} = {parsed.value:.10g} {unit}"
-                    " (status corrected needs a note)",
-                )
-            )
-    if parsed is not None and parsed.approx and qualifier in QUALIFIER_DIRECTION:
-        if QUALIFIER_DIRECTION[parsed.approx] != QUALIFIER_DIRECTION[qualifier]:
-            found.append(("qualifier", f"{qualifier} but printed says {parsed.approx}"))
-    if value is not None and unit not in MEASURED_UNITS and value != int(value):
-        found.append(("value", f"{value_text} is not a whole number of {unit}"))
-    return found
-
-
-def _seed_text(seeds_dir: Path, seed: str) -> str | None:
-    """The text of a seed file, or None when `seed` names no file in seeds_dir."""
-    if not seed or "/" in seed or "\\" in seed:
-        return None
-    try:
-        return (seeds_dir / seed).read_bytes().decode("utf-8-sig", errors="replace")
-    except (OSError, ValueError):  # missing, a directory, a name too long, a NUL character...
-        return None
-
-
-def _plausibility_problems(figures: Table, tables: dict[str, Table], header_ok: dict[str, bool]) -> list[Problem]:
-    if not header_ok.get("indicators") or not tables["indicators"].rows:
-        return []
-    readable: dict[str, bool] = {}  # value cell -> whether read_value reads it (cells repeat: read each once)
-    rows = []
-    for row in figures.rows:
-        value = row["value"]
-        keep = readable.get(value)
-        if keep is None:
-            keep = readable[value] = _reads(value)
-        if keep:
-            rows.append(row)
-    # The line and status of the first row of each id (built backwards, so that the first row's entry wins).
-    ids = list(map(operator.itemgetter("id"), figures.rows))
-    ids.reverse()
-    lines = dict(zip(ids, reversed(figures.lines), strict=True))
-    statuses = dict(zip(ids, map(operator.itemgetter("status"), reversed(figures.rows)), strict=True))
-    indicators = tables["indicators"].rows
-    problems = []
-    for finding in plausibility_check(rows, indicators, basis="printed"):
-        if statuses.get(finding.figure_id) == "ok":
-            problems.append(
-                Problem(
-                    figures.name,
-                    lines[finding.figure_id],
-                    "status",
-                    f"flagged by rule {finding.rule}: {finding.message}; set status to flagged or corrected"
-                    " with a note",
-                )
-            )
-    for finding in plausibility_check(_rows_for_corrected(rows, statuses), indicators, basis="value"):
-        if statuses.get(finding.figure_id) == "corrected":
-            problems.append(
-                Problem(
-                    figures.name,
-                    lines[finding.figure_id],
-                    "value",
-                    f"corrected value still fails rule {finding.rule}: {finding.message}",
-                )
-            )
-    return problems
-
-
-def _rows_for_corrected(rows: list[dict[str, str]], statuses: dict[str, str]) -> list[dict[str, str]]:
-    """The rows (every row of each figure id kept, in order) that can lead to a finding on a corrected figure.
-
-    Only such findings are reported on the "value" basis. Each rule compares a figure only with figures of the
-    same group (first row of each id): part_exceeds_whole (seed, scope, period, nature), magnitude (seed,
-    scope, unit), share_inconsistent (scope, period, nature), same_as_disagrees the two linked figures,
-    above_max the figure alone; and a finding names one of the figures it involves. So every group holding a
-    corrected figure, and the figures linked to or from one, are kept whole: the rules find on them exactly
-    what they find on all the rows, and findings on the other rows left in name no corrected figure.
-    """
-    ids = list(map(operator.itemgetter("id"), rows))
-    first = dict(zip(reversed(ids), reversed(rows), strict=True))  # id -> its first row (the first wins)
-    corrected = {figure_id for figure_id in first if statuses.get(figure_id) == "corrected"}
-    if not corrected:
-        return []
-    part_key = operator.itemgetter("seed", "scope", "period", "nature")
-    peer_key = operator.itemgetter("seed", "scope", "unit")
-    share_key = operator.itemgetter("scope", "period", "nature")
-    part_keys = {part_key(first[figure_id]) for figure_id in corrected}
-    peer_keys = {peer_key(first[figure_id]) for figure_id in corrected}
-    share_keys = {share_key(first[figure_id]) for figure_id in corrected}
-    wanted = corrected | {first[figure_id]["same_as"] for figure_id in corrected}
-    wanted.update(
-        figure_id
-        for figure_id, row in first.items()
-        if part_key(row) in part_keys
-        or peer_key(row) in peer_keys
-        or share_key(row) in share_keys
-        or row["same_as"] in corrected
-    )
-    return [row for row, figure_id in zip(rows, ids, strict=True) if figure_id in wanted]
 
 
 def _reads(text: str) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eastwest import plausibility
+from eastwest import plausibility, vocabulary
 from eastwest.plausibility import check
 from eastwest.validate import validate
 
@@ -115,6 +115,33 @@ def test_same_as_disagreement_within_printed_precision(dataset, chinese, fires):
     ]
     found = rules_by_figure(check(rows, dataset.tables["indicators"]))
     assert (("003-funds", "same_as_disagrees") in found) is fires
+
+
+@pytest.mark.parametrize(
+    ("printed", "fires"),
+    [
+        ("95.2 million yuan", False),
+        # about 100 million is [95 million, 105 million] (vocabulary.bounds: ±5% is wider than the rounding);
+        # widening the rounding interval by 5% instead would give [94.525 million, 105.525 million]
+        ("94.8 million yuan", True),
+        ("105.2 million yuan", True),
+    ],
+)
+def test_same_as_compares_the_vocabularys_range_for_about(dataset, printed, fires):
+    rows = [
+        figure("000-funds", "about 100 million yuan", qualifier="about"),
+        figure("003-funds", printed, seed="003_4269f0bfc06f526b.txt", same_as="000-funds"),
+    ]
+    found = rules_by_figure(check(rows, dataset.tables["indicators"]))
+    assert (("003-funds", "same_as_disagrees") in found) is fires
+
+
+def test_a_figure_with_an_unknown_qualifier_is_left_out(dataset):
+    rows = [
+        figure("000-funds", "2.74 billion yuan"),
+        figure("003-funds", "2.74亿元", seed="003_4269f0bfc06f526b.txt", same_as="000-funds", qualifier="roughly"),
+    ]  # the schema's enum reports "roughly"; no rule can say what range it gives
+    assert check(rows, dataset.tables["indicators"]) == []
 
 
 def test_same_as_disagreement_reported_by_validate(dataset):
@@ -245,6 +272,23 @@ INDICATORS = [
 ]  # fmt: skip
 
 
+def same_place(a, b) -> bool:
+    """Two figures may be compared: one has no location, or both have the same."""
+    return not a["location"] or not b["location"] or a["location"] == b["location"]
+
+
+def interval(row) -> tuple[float, float]:
+    return vocabulary.bounds(row["amount"], row["precision"], row["qualifier"])
+
+
+def ratio_interval(part, whole, complement: bool) -> tuple[float, float] | None:
+    """part / whole (or 1 − part / whole) over the two intervals; None when the whole's reaches down to 0."""
+    (p_low, p_high), (w_low, w_high) = interval(part), interval(whole)
+    if w_low <= 0:
+        return None
+    return (1 - p_high / w_low, 1 - p_low / w_high) if complement else (p_low / w_high, p_high / w_low)
+
+
 def brute_force_part_exceeds_whole(rows, indicators) -> set:
     """Every part against every whole of its group, in row order; the first whole it exceeds is named."""
     whole_of = {row["id"]: row["part_of"] for row in indicators if row["part_of"]}
@@ -254,7 +298,7 @@ def brute_force_part_exceeds_whole(rows, indicators) -> set:
             same_group = all(part[c] == whole[c] for c in ("seed", "scope", "period", "nature"))
             if whole_of.get(part["indicator"]) != whole["indicator"] or not same_group:
                 continue
-            if not plausibility._same_place(part, whole) or whole["qualifier"] in plausibility.LOWER_BOUND_QUALIFIERS:
+            if not same_place(part, whole) or whole["qualifier"] in vocabulary.LOWER_BOUNDS:
                 continue
             if part["amount"] - part["precision"] > whole["amount"] + whole["precision"]:
                 found.add((part["id"], whole["id"]))
@@ -265,27 +309,27 @@ def brute_force_part_exceeds_whole(rows, indicators) -> set:
 def brute_force_share_inconsistent(rows, indicators) -> set:
     """Every stated share against every (part, whole) pair of its scope, period, nature and place."""
     found = set()
-    comparable = plausibility.COMPARABLE_QUALIFIERS
+    comparable = vocabulary.COMPARABLE
     for share in rows.values():
-        relation = plausibility._share_relations(indicators).get(share["indicator"])
+        relation = vocabulary.relations(indicators).get(share["indicator"])
         if relation is None or share["qualifier"] not in comparable:
             continue
-        part_indicator, whole_indicator, complement = relation
+        part_indicator, whole_indicator, complement = relation.part, relation.whole, relation.complement
 
         def inputs(indicator, share=share):
             return [
                 row for row in rows.values()
                 if row["indicator"] == indicator and row["qualifier"] in comparable
                 and all(row[c] == share[c] for c in ("scope", "period", "nature"))
-                and plausibility._same_place(row, share)
+                and same_place(row, share)
             ]  # fmt: skip
 
         pairs = [
             (part, whole) for part in inputs(part_indicator) for whole in inputs(whole_indicator)
-            if plausibility._same_place(part, whole)
+            if same_place(part, whole)
         ]  # fmt: skip
-        low, high = plausibility._interval(share)
-        intervals = [plausibility._ratio_interval(part, whole, complement) for part, whole in pairs]
+        low, high = interval(share)
+        intervals = [ratio_interval(part, whole, complement) for part, whole in pairs]
         if pairs and not any(i is None or (i[0] <= high and low <= i[1]) for i in intervals):  # none supports it
             found.add((share["id"], pairs[0][0]["id"], pairs[0][1]["id"]))
     return found

@@ -13,17 +13,10 @@ import pytest
 from eastwest import paths
 from eastwest import validate as validate_module
 from eastwest.dataset import load_figures, load_indicators
-from eastwest.numbers import VALUE_FORMAT, ParseError, read_value
-from eastwest.vocabulary import FALLBACK_LATEST_YEAR, PLAN_HORIZON_YEARS, latest_year, parse_period
+from eastwest.numbers import VALUE_FORMAT
 from eastwest.validate import CACHE_FILE_NAME, DataError, validate, validate_cached, validation_key
+from eastwest.vocabulary import FALLBACK_LATEST_YEAR, PLAN_HORIZON_YEARS, latest_year, parse_period
 from tests.conftest import S004
-
-
-def readable(cell: str) -> bool:
-    try:
-        return read_value(cell) is not None
-    except ParseError:
-        return False
 
 
 def run_cli(dataset) -> subprocess.CompletedProcess:
@@ -306,7 +299,7 @@ def test_load_figures_refuses_invalid_data(dataset):
     assert f"{dataset.file()}:{dataset.line_of('000-projects')}: status:" in str(raised.value)
 
 
-# ---- the figures' schema check without Frictionless's row reader ----------------------------------------
+# ---- the schema check: Frictionless's errors, and the links to figures.id checked here --------------------
 
 
 def corrupt_in_every_schema_way(dataset) -> None:
@@ -331,11 +324,11 @@ def corrupt_in_every_schema_way(dataset) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def test_figures_schema_check_reports_what_frictionless_reports(dataset, monkeypatch):
+def test_every_kind_of_schema_error_is_reported_with_file_row_and_column(dataset, monkeypatch):
     corrupt_in_every_schema_way(dataset)
     ours = problems_of(dataset)
-    monkeypatch.setattr(validate_module, "OWN_SCHEMA_CHECK", ())  # Frictionless reads every table
-    assert problems_of(dataset) == ours
+    monkeypatch.setattr(validate_module, "FIGURE_LINKS", ())  # Frictionless checks the links to figures.id too
+    assert problems_of(dataset) == ours  # and reports them in the same words, on the same rows
     file = dataset.file()
     # line numbers count the blank line 4: the n-th fixture figure is on line n + 2 from the third on
     projects = dataset.line_of("000-projects") + 1
@@ -360,6 +353,17 @@ def test_figures_schema_check_reports_what_frictionless_reports(dataset, monkeyp
     assert not any(problem.startswith(f"{file}:{last + 1}: seed: required") for problem in ours)
     assert any(problem.startswith(f"{file}:{dataset.line_of('000-Beneficiaries') + 1}: id: '000-Beneficiaries'"
                                   " does not match the pattern") for problem in ours)  # fmt: skip
+
+
+def test_links_to_figures_are_each_reported_once_with_file_row_and_column(dataset):
+    dataset.figure("003-beneficiaries")["same_as"] = "000-nothing-like-this"
+    dataset.write()
+    write_glosses(dataset, ["000-projects,实施的1357个项目", "000-nothing,无"])
+    assert problems_of(dataset) == [
+        f"{dataset.file()}:{dataset.line_of('003-beneficiaries')}: same_as: '000-nothing-like-this' is not an id in "
+        "figures.csv (id)",
+        f"{dataset.file('quote_glosses.csv')}:3: figure_id: '000-nothing' is not an id in figures.csv (id)",
+    ]
 
 
 def test_blank_line_in_figures_is_reported_not_a_crash(dataset):
@@ -453,56 +457,6 @@ def test_validate_in_process_leaves_rfc3987_syntax_importable(dataset):
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "ok", result.stderr
-
-
-def test_validate_restores_the_garbage_collector(dataset):
-    import gc
-
-    assert gc.isenabled()
-    validate(dataset.path)
-    assert gc.isenabled()  # paused while validating only
-    gc.disable()
-    try:
-        validate(dataset.path)
-        assert not gc.isenabled()  # a caller's choice is left as it was
-    finally:
-        gc.enable()
-
-
-@pytest.mark.parametrize("seed", range(12))
-def test_rows_for_corrected_keep_every_finding_on_a_corrected_figure(seed):
-    """The "value" basis runs on a subset of the rows; on it, findings on corrected figures are unchanged."""
-    import random
-
-    from eastwest.csvfile import read_table
-    from eastwest.plausibility import check
-
-    rnd = random.Random(seed)
-    rows = [dict(row) for row in read_table(paths.DATA / "figures.csv").rows]
-    indicators = read_table(paths.DATA / "indicators.csv").rows
-    ids = [row["id"] for row in rows]
-    for row in rows:
-        draw = rnd.random()
-        row["status"] = "corrected" if draw < 0.15 else "flagged" if draw < 0.2 else row["status"]
-        if rnd.random() < 0.3 and readable(row["value"]):
-            row["value"] = repr(float(row["value"]) * rnd.choice([0.001, 0.5, 2, 1000, 1e6, -1]))
-        if rnd.random() < 0.05:
-            row["same_as"] = rnd.choice(ids)
-        for column in ("scope", "period"):
-            if rnd.random() < 0.03:
-                row[column] = rnd.choice(rows)[column]
-    for _ in range(10):  # the same id again, elsewhere
-        copy = dict(rnd.choice(rows), scope=rnd.choice(rows)["scope"], status=rnd.choice(["ok", "corrected"]))
-        rows.insert(rnd.randrange(len(rows)), copy)
-    statuses: dict[str, str] = {}
-    for row in rows:
-        statuses.setdefault(row["id"], row["status"])
-    numeric = [row for row in rows if readable(row["value"])]
-
-    def on_corrected(subset):
-        return {f for f in check(subset, indicators, basis="value") if statuses.get(f.figure_id) == "corrected"}
-
-    assert on_corrected(validate_module._rows_for_corrected(numeric, statuses)) == on_corrected(numeric)
 
 
 # ---- issue 13: one value reader, links without loops, plausible periods, optional resources ----------

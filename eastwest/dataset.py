@@ -1,7 +1,8 @@
 """The data of data/ as typed pandas DataFrames, validated first: what the rest of the project reads.
 
 `load_figures`, `load_indicators`, `load_scopes` and `load_units` validate the data directory (once per
-process and content, through `validate.validate_cached`), then read the file with `csvfile.read_table`;
+content, in any process, through `validate.validate_cached`: the one validation cache), then read the file
+with `csvfile.read_table`;
 number columns are read by `numbers.read_value`, the reader validation uses.
 """
 
@@ -41,24 +42,14 @@ def _read_values(table: Table, column: str) -> list[float]:
     return values
 
 
-_VALIDATED: set[tuple[str, tuple]] = set()  # data dirs (with file sizes and times) that passed validation
-
-
-def _fingerprint(data_dir: Path) -> tuple:
-    files = sorted(item for item in data_dir.glob("*") if item.is_file())
-    return tuple((item.name, item.stat().st_mtime_ns, item.stat().st_size) for item in files)
-
-
 def _load(data_dir: Path | str | None, file_name: str, float_columns: tuple[str, ...]) -> pd.DataFrame:
-    """Validate data_dir once per process (and, through validate_cached, once per content across processes:
-    a notebook, the build and the next notebook share the record in reports/.build/), then read the file."""
+    """Validate data_dir (skipped, through validate_cached, when the same data, seeds and validator have
+    passed before in any process: a notebook, the build and the next notebook share the record in
+    reports/.build/), then read the file."""
     data_dir = Path(data_dir) if data_dir is not None else paths.DATA
-    key = (str(data_dir.resolve()), _fingerprint(data_dir))
-    if key not in _VALIDATED:
-        problems = validate_cached(data_dir)
-        if problems:
-            raise DataError(problems)
-        _VALIDATED.add(key)
+    problems = validate_cached(data_dir)
+    if problems:
+        raise DataError(problems)
     frame = to_frame(read_table(data_dir / file_name), float_columns)
     return frame.drop(columns="line")
 

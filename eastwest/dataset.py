@@ -1,9 +1,9 @@
 """The data of data/ as typed pandas DataFrames, validated first: what the rest of the project reads.
 
 `load_figures`, `load_indicators`, `load_scopes` and `load_units` validate the data directory (once per
-content, in any process, through `validate.validate_cached`: the one validation cache), then read the file
-with `csvfile.read_table`;
-number columns are read by `numbers.read_value`, the reader validation uses.
+content, in any process, through `validate.validate_cached`: the one validation cache), then read the
+file with `csvfile.read_table`; number columns are read by `numbers.read_value`, the reader validation
+uses.
 """
 
 from __future__ import annotations

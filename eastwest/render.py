@@ -17,7 +17,8 @@ text is set in Noto Sans / Serif CJK SC with full-width punctuation and no hyphe
 
 PDF (`notebook_to_pdf`, `combined_pdf`): the same cells, with each chart's SVG inlined instead of
 its spec, laid out by WeasyPrint on A4 with page numbers, Noto CJK fonts embedded and PDF dates
-taken from the data package's `created`, so a rebuild gives the same file. Tables get fixed column
+taken from the data package's `created` (`pdf_bytes` dates the embedded font subsets by it too), so a
+rebuild gives the same file. Tables get fixed column
 widths computed here (`fix_table_widths`), which spares WeasyPrint measuring every cell twice.
 A report is laid out once (`report_document`); its pages give its own PDF and, unchanged, its
 part of the combined PDF (`combined_document`: a contents page, then each report's pages).
@@ -28,10 +29,12 @@ from __future__ import annotations
 import contextlib
 import copy
 import csv
+import datetime
 import functools
 import html
 import io
 import json
+import os
 import posixpath
 import re
 import string
@@ -755,12 +758,35 @@ def html_document(document: str):  # -> weasyprint.Document
     return weasyprint.HTML(string=document, base_url=None).render()
 
 
-def html_to_pdf(document: str) -> bytes:
-    return html_document(document).write_pdf()
+def pdf_bytes(document, created: str) -> bytes:
+    """A laid-out document's PDF, the same bytes for the same pages whenever it is written.
+
+    WeasyPrint embeds subsets of the fonts, and fontTools stamps each subset's `head.modified` with
+    the time it is written, unless SOURCE_DATE_EPOCH says otherwise. It is set here, while writing,
+    to the data package's `created` (the PDF's own dates); a SOURCE_DATE_EPOCH already set is kept.
+    """
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = previous or str(_epoch(created))
+    try:
+        return document.write_pdf()
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+
+
+def _epoch(created: str) -> int:
+    """Seconds since 1970 of an ISO date or time (0 when there is none or it cannot be read)."""
+    try:
+        moment = datetime.datetime.fromisoformat(created.replace("Z", "+00:00"))
+    except ValueError:
+        return 0
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return max(0, int(moment.timestamp()))
 
 
 def report_document(nb: NotebookNode, *, title: str, created: str, anchor: str | None = None, lang: str = "en"):
-    """One executed notebook laid out for A4 (a weasyprint.Document); `write_pdf()` gives its PDF.
+    """One executed notebook laid out for A4 (a weasyprint.Document); `pdf_bytes` gives its PDF.
 
     The same pages serve the report's own PDF and its part of the combined PDF, so each report
     is laid out once. `anchor`: see `print_html`.
@@ -770,7 +796,7 @@ def report_document(nb: NotebookNode, *, title: str, created: str, anchor: str |
 
 def notebook_to_pdf(nb: NotebookNode, *, title: str, created: str, lang: str = "en") -> bytes:
     """A4 PDF of one executed notebook (charts as SVG, page numbers, fonts embedded)."""
-    return report_document(nb, title=title, created=created, lang=lang).write_pdf()
+    return pdf_bytes(report_document(nb, title=title, created=created, lang=lang), created)
 
 
 COMBINED_TITLE = "East–West pairing poverty-alleviation cooperation: the complete report"  # = page.combined_title
@@ -816,7 +842,7 @@ def combined_pdf(
         (part_title, str(n), report_document(nb, title=part_title, created=created, anchor=str(n), lang=lang))
         for n, (part_title, nb) in enumerate(parts, start=1)
     ]
-    return combined_document(documents, created=created, title=title, lang=lang).write_pdf()
+    return pdf_bytes(combined_document(documents, created=created, title=title, lang=lang), created)
 
 
 # ---- index ------------------------------------------------------------------------------------------------

@@ -351,7 +351,20 @@ def test_combined_pdf_reuses_each_reports_laid_out_pages():
     combined = render.combined_document(documents, created=CREATED)
     assert len(combined.pages) == 1 + sum(len(d.pages) for _, _, d in documents)
     assert combined.pages[1] is documents[0][2].pages[0]
-    assert combined.write_pdf() == render.combined_document(documents, created=CREATED).write_pdf()
+    again = render.combined_document(documents, created=CREATED)
+    assert render.pdf_bytes(combined, CREATED) == render.pdf_bytes(again, CREATED)
+
+
+def test_a_pdf_written_later_is_the_same_file(monkeypatch):
+    import os
+    import time
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    document = render.report_document(notebook("en", charts_too=False), title="A", created=CREATED)
+    first = render.pdf_bytes(document, CREATED)
+    time.sleep(1.1)  # the embedded font subsets were stamped with the second they were written
+    assert render.pdf_bytes(document, CREATED) == first
+    assert "SOURCE_DATE_EPOCH" not in os.environ
 
 
 # ---- print tables ------------------------------------------------------------------------------------

@@ -66,7 +66,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import errno
 import fcntl
 import hashlib
@@ -78,12 +77,14 @@ import shutil
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from queue import Empty
+from typing import Any
 
 from eastwest import atomic, params, paths
+from eastwest.csvfile import Table, display_name, header_problems, read_table
 
 KERNEL = "eastwest"
 BUILD_DIR_NAME = ".build"
@@ -159,8 +160,6 @@ def file_hashes(folder: Path, pattern: str = "*") -> dict[str, str]:
 class Inputs:
     """Content hashes of everything a build reads, computed once per run."""
 
-    root: Path
-    data_dir: Path
     code: str = ""
     data: dict[str, str] = field(default_factory=dict)
     seeds: dict[str, str] = field(default_factory=dict)
@@ -168,7 +167,7 @@ class Inputs:
 
     @classmethod
     def scan(cls, root: Path, data_dir: Path) -> Inputs:
-        inputs = cls(root=root, data_dir=data_dir)
+        inputs = cls()
         code = file_hashes(root / "eastwest", "*.py")
         for folder in ("messages", "templates"):  # reader text and page templates
             hashes = file_hashes(root / "eastwest" / folder)
@@ -189,20 +188,30 @@ class Inputs:
         return _sha("validate", self.everything())
 
 
+def read_validated_table(path: Path, *columns: str) -> Table:
+    """A table of data/ read after validation passed, with `columns` in its header. Should it not read
+    cleanly (changed since it was validated), the build stops naming FILE:ROW: COLUMN: its first problem."""
+    try:
+        table = read_table(path)
+    except OSError as error:  # e.g. not readable by this user (a missing file is one of the table's problems)
+        raise BuildError(
+            f"{display_name(path)}: cannot be read ({error.strerror or error}); fix or restore the file"
+        ) from None
+    problems = table.problems or header_problems(table, list(columns), extra_allowed=True)
+    if problems:
+        raise BuildError(
+            f"{problems[0]} — fix the file (`make validate` names each problem), then run `make report` again"
+        )
+    return table
+
+
 def figures_by_scope(data_dir: Path) -> tuple[list[str], dict[str, list[list[str]]]]:
-    """The header of figures.csv and its rows grouped by the `scope` column (csv module only)."""
-    path = Path(data_dir) / "figures.csv"
-    if not path.exists():
-        return [], {}
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        column = header.index("scope") if "scope" in header else None
-        groups: dict[str, list[list[str]]] = {}
-        for row in reader:
-            scope = row[column] if column is not None and column < len(row) else ""
-            groups.setdefault(scope, []).append(row)
-    return header, groups
+    """The header of figures.csv and its rows (as lists of cells, in header order) grouped by `scope`."""
+    table = read_validated_table(Path(data_dir) / "figures.csv", "scope")
+    groups: dict[str, list[list[str]]] = {}
+    for row in table.rows:
+        groups.setdefault(row["scope"], []).append([row[column] for column in table.header])
+    return table.header, groups
 
 
 def scope_data_key(inputs: Inputs, scope: str, header: list[str], rows: list[list[str]]) -> str:
@@ -312,10 +321,8 @@ def notebook_title(path: Path) -> str:
 
 def scope_titles(data_dir: Path, lang: str = "en") -> dict[str, str]:
     """Scope id → its title in `lang` (data/scopes.csv title_<lang>, else title_en, else the id)."""
-    with open(Path(data_dir) / "scopes.csv", encoding="utf-8-sig", newline="") as handle:
-        return {
-            row["id"]: row.get(f"title_{lang}") or row.get("title_en") or row["id"] for row in csv.DictReader(handle)
-        }
+    rows = read_validated_table(Path(data_dir) / "scopes.csv", "id").rows
+    return {row["id"]: row.get(f"title_{lang}") or row.get("title_en") or row["id"] for row in rows}
 
 
 def data_created(data_dir: Path) -> str:
@@ -538,30 +545,27 @@ def _reset_kernel(manager) -> None:
         client.stop_channels()
 
 
-def execute(job: Job, root: Path, kernel: str, *, reuse: bool = True):
-    """Run the job's notebook with papermill; returns the cleaned executed notebook."""
+def execute(job: Job, root: Path, kernel: str):
+    """Run the job's notebook with papermill in this process's reused kernel; returns the cleaned
+    executed notebook."""
     import nbformat
     import papermill
 
     source = nbformat.read(root / "notebooks" / job.notebook, as_version=4)
     cwd = str(root / "notebooks")
     manager = _kernel_manager(kernel, cwd)
-    try:
-        _reset_kernel(manager)
-        nb = papermill.execute_notebook(
-            source,
-            None,
-            parameters=dict(job.parameters),
-            kernel_name=kernel,
-            cwd=cwd,
-            progress_bar=False,
-            log_output=False,
-            request_save_on_cell_execute=False,
-            km=manager,
-        )
-    finally:
-        if not reuse:
-            _shutdown_kernels()
+    _reset_kernel(manager)
+    nb = papermill.execute_notebook(
+        source,
+        None,
+        parameters=dict(job.parameters),
+        kernel_name=kernel,
+        cwd=cwd,
+        progress_bar=False,
+        log_output=False,
+        request_save_on_cell_execute=False,
+        km=manager,
+    )
     return clean_notebook(nb, root)
 
 
@@ -667,13 +671,13 @@ def pdf_job(job: Job, stage: str, created: str) -> tuple[str, str | None, float]
         nb = nbformat.read(stage_path / job.ipynb, as_version=4)
         document = render.report_document(nb, title=job.title, created=created, anchor=job.name, lang=job.lang)
         _DOCUMENTS[job.id] = document
-        _write_forked(document, stage_path / job.pdf, job.pdf)
+        _write_forked(document, created, stage_path / job.pdf, job.pdf)
     except Exception as error:
         return job.pdf, _failure(job, "rendering", error), 0.0
     return job.pdf, None, time.perf_counter() - start
 
 
-def _write_forked(document, path: Path, name: str) -> None:
+def _write_forked(document, created: str, path: Path, name: str) -> None:
     """Write `document` as a PDF at `path` in a forked child, so that this process can lay out the
     next report while the pages are painted and the fonts subset (a third of a PDF's time).
     `finish_pdfs` waits for every child and reports a failed one."""
@@ -682,7 +686,9 @@ def _write_forked(document, path: Path, name: str) -> None:
         status = 1
         try:
             _die_with_parent(os.getppid())
-            atomic.write_bytes(path, document.write_pdf(), durable=False)
+            from eastwest import render
+
+            atomic.write_bytes(path, render.pdf_bytes(document, created), durable=False)
             status = 0
         except OSError as error:  # the environment (e.g. a full disk): its errno is the exit status
             status = error.errno if error.errno in FULL_DISK | NOT_WRITABLE else 1
@@ -715,7 +721,7 @@ def finish_pdfs(combined: list[tuple[str, list[Job]]], reports: str, stage: str,
                         nb, title=job.title, created=created, anchor=job.name, lang=job.lang
                     )
                 documents.append((job.title, job.name, document))
-            pdf = render.combined_document(documents, created=created, lang=lang).write_pdf()
+            pdf = render.pdf_bytes(render.combined_document(documents, created=created, lang=lang), created)
             atomic.write_bytes(Path(stage) / f"{edition_prefix(lang)}report.pdf", pdf, durable=False)
         return output, _wait_for_writers(), time.perf_counter() - start
     except OSError as error:
@@ -844,17 +850,48 @@ def build(
     root = Path(root).resolve()
     data_dir = Path(data_dir).resolve() if data_dir else root / "data"
     reports = Path(reports).resolve() if reports else root / "reports"
-    build_dir = reports / BUILD_DIR_NAME
-    request = request or params.Request()
     check_reports_folder(reports)
+    checked = check_request_and_data(root, data_dir, reports / BUILD_DIR_NAME, request or params.Request(), log)
+    if checked is None:
+        return 1
+    with build_lock(reports / BUILD_DIR_NAME):
+        atomic.clean_stale(reports)
+        clean_kernel_dirs()
+        plan = make_plan(root, data_dir, checked.inputs, checked.request, kernel)
+        manifest = read_manifest(reports)
+        run = Run(
+            root, data_dir, reports, jobs=jobs, kernel=kernel, log=log, checked=checked, plan=plan, manifest=manifest
+        )
+        run.find_due(force)
+        if not (run.todo or run.tables_todo or run.final_todo):
+            log(f"build: reports/ is up to date ({len(run.plan.jobs)} report(s))")
+            return 0
+        return run_and_publish(run)
 
-    # A bad SCOPE is reported before the (slower) validation, when the tables can be read at all;
-    # if they cannot, validation explains why and the scope is checked after it.
+
+@dataclass
+class Checked:
+    """A request checked against data that passed validation."""
+
+    request: params.Request  # its scope checked: one with figures, or None for every scope
+    inputs: Inputs
+    figures: Any = None  # the figures loaded by validating (a DataFrame); None if a record made validating needless
+
+
+def check_request_and_data(
+    root: Path, data_dir: Path, build_dir: Path, request: params.Request, log: Callable[[str], None]
+) -> Checked | None:
+    """Check the request's scope and validate the data; None, once the validator's lines are logged, when
+    the data has problems.
+
+    A bad SCOPE is reported before the (slower) validation, when the tables can be read at all; if they
+    cannot, validation explains why and the scope is checked after it. A passing validation is recorded
+    in `build_dir` against a hash of the data, the seeds and the code, so it is not repeated.
+    """
     try:
-        scope = params.check_scope(request.scope, data_dir)
-        scope_checked = True
+        checked_request = replace(request, scope=params.check_scope(request.scope, data_dir))
     except params.TableError:
-        scope, scope_checked = request.scope, False
+        checked_request = None
     inputs = Inputs.scan(root, data_dir)
     validation_key = inputs.validation_key()
     validated_file = build_dir / VALIDATED
@@ -866,54 +903,71 @@ def build(
             for line in problems:
                 log(line)
             log(f"build: {len(problems)} problem(s) in the data; nothing under reports/ was changed")
-            return 1
-    if not scope_checked:
-        scope = params.check_scope(request.scope, data_dir)
-    request = params.Request(scope=scope, extra=request.extra, edition=request.edition)
+            return None
+    if checked_request is None:
+        checked_request = replace(request, scope=params.check_scope(request.scope, data_dir))
     if not cached:
         atomic.write_text(validated_file, validation_key + "\n")
+    return Checked(checked_request, inputs, figures)
 
-    with build_lock(build_dir):
-        atomic.clean_stale(reports)
-        clean_kernel_dirs()
-        plan = make_plan(root, data_dir, inputs, request, kernel)
-        manifest = read_manifest(reports)
-        todo = [
-            job
-            for job in plan.jobs
-            if force or not all(up_to_date(reports, manifest, out, job.key) for out in job.outputs())
-        ]
-        tables_todo = not plan.partial and (
-            force or not all(up_to_date(reports, manifest, out, plan.keys[out]) for out in ("metrics.csv", "audit.csv"))
-        )
-        finals = {} if plan.partial else final_keys(plan, reports, inputs, todo)
-        final_todo = {
-            output: key for output, key in finals.items() if force or not up_to_date(reports, manifest, output, key)
-        }
-        if not todo and not tables_todo and not final_todo:
-            log(f"build: reports/ is up to date ({len(plan.jobs)} report(s))")
-            return 0
-        stage = atomic.new_version(reports)
-        previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
-        for sig in previous:
-            signal.signal(sig, _raise_interrupted)
-        try:
-            status = _run(
-                root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jobs, kernel, log, figures
-            )
-            if status == 0:
-                keys = dict(plan.keys)
-                if not plan.partial:
-                    keys.update(final_keys(plan, reports, inputs, [], stage=stage))
-                commit(stage, reports, manifest, keys, plan)
-            return status
-        except (KeyboardInterrupt, Interrupted) as interruption:
-            log(f"build: interrupted ({interruption or 'SIGINT'}); reports/ left as it was")
-            return 130
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
-            shutil.rmtree(stage, ignore_errors=True)
+
+@dataclass
+class Run:
+    """One build run, the state its steps share: where it reads and writes, its plan, and what of the
+    plan is due (not in the published version's record with the same key, or everything with --force)."""
+
+    root: Path
+    data_dir: Path
+    reports: Path
+    jobs: int  # notebooks executed at once; HTML is rendered in `jobs - 1` processes
+    kernel: str
+    log: Callable[[str], None]
+    checked: Checked
+    plan: Plan
+    manifest: dict[str, str]  # the published version's record: output → key
+    todo: list[Job] = field(default_factory=list)  # the reports to execute and render
+    tables_todo: bool = False  # metrics.csv and audit.csv
+    final_todo: dict[str, str] = field(default_factory=dict)  # each edition's report.pdf and index.html due
+
+    @property
+    def build_dir(self) -> Path:
+        return self.reports / BUILD_DIR_NAME
+
+    def find_due(self, force: bool) -> None:
+        """Set `todo`, `tables_todo` and `final_todo` from the plan and the published record."""
+        plan = self.plan
+
+        def due(output: str, key: str) -> bool:
+            return force or not up_to_date(self.reports, self.manifest, output, key)
+
+        self.todo = [job for job in plan.jobs if any(due(output, job.key) for output in job.outputs())]
+        self.tables_todo = not plan.partial and any(due(name, plan.keys[name]) for name in ("metrics.csv", "audit.csv"))
+        finals = {} if plan.partial else final_keys(plan, self.reports, self.checked.inputs, self.todo)
+        self.final_todo = {output: key for output, key in finals.items() if due(output, key)}
+
+
+def run_and_publish(run: Run) -> int:
+    """Build what is due into a new version folder and publish it if everything succeeded. A failure or
+    an interruption (Ctrl-C, SIGTERM, SIGHUP) publishes nothing; the folder is removed in every case."""
+    stage = atomic.new_version(run.reports)
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    for sig in previous:
+        signal.signal(sig, _raise_interrupted)
+    try:
+        status = build_stage(run, stage)
+        if status == 0:
+            keys = dict(run.plan.keys)
+            if not run.plan.partial:
+                keys.update(final_keys(run.plan, run.reports, run.checked.inputs, [], stage=stage))
+            commit(stage, run.reports, run.manifest, keys, run.plan)
+        return status
+    except (KeyboardInterrupt, Interrupted) as interruption:
+        run.log(f"build: interrupted ({interruption or 'SIGINT'}); reports/ left as it was")
+        return 130
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def final_keys(plan: Plan, reports: Path, inputs: Inputs, todo: list[Job], stage: Path | None = None):
@@ -936,7 +990,18 @@ def final_keys(plan: Plan, reports: Path, inputs: Inputs, todo: list[Job], stage
     return keys
 
 
-def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jobs, kernel, log, figures=None) -> int:
+FAILED = "build: failed; reports/ left as it was"  # logged after the failure of a notebook or a render task
+
+
+class RunFailed(Exception):
+    """A notebook or a render task failed: `lines` are what to log. The run stops and publishes nothing."""
+
+    def __init__(self, *lines: str) -> None:
+        super().__init__(*lines)
+        self.lines = lines
+
+
+def build_stage(run: Run, stage: Path) -> int:
     """Execute, render and combine into `stage`. Returns the exit status.
 
     Timeline: executor processes are forked first, so their kernels boot while this process
@@ -948,142 +1013,208 @@ def _run(root, data_dir, reports, stage, plan, todo, tables_todo, final_todo, jo
     """
     import multiprocessing
 
-    created = data_created(data_dir) if (todo or final_todo) else ""
-    if todo:
-        check_kernel(kernel)
+    created = data_created(run.data_dir) if (run.todo or run.final_todo) else ""
+    if run.todo:
+        check_kernel(run.kernel)
     # The kernels must import this checkout's eastwest package, wherever the repository is.
     os.environ["PYTHONPATH"] = os.pathsep.join(
-        [str(root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        [str(run.root)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     )
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    executors = []
-    count = max(1, min(jobs, len(todo)))
-    if todo:
-        log_path = reports / BUILD_DIR_NAME / "kernels.log"
+    workers = Workers(run, stage, multiprocessing.get_context("fork"), created)
+    try:
+        workers.start_executors()
+        if run.tables_todo:
+            write_tables(run, stage)
+        if not run.todo and not run.final_todo:
+            return 0
+        workers.start_render_processes()
+        workers.render_as_executed()
+        write_indexes(run, stage)
+        if workers.timings:
+            write_timings(run.build_dir, workers.timings)
+    except RunFailed as failure:
+        for line in failure.lines:
+            run.log(line)
+        return 1
+    finally:
+        workers.stop()
+    return 0
+
+
+def write_tables(run: Run, stage: Path) -> None:
+    """metrics.csv and audit.csv from the validated figures (loaded here unless validation did)."""
+    from eastwest import audit, dataset, metrics, words
+
+    figures = run.checked.figures
+    if figures is None:
+        figures = dataset.load_figures(run.data_dir)
+    for name, frame in (("metrics.csv", metrics.compute(figures)), ("audit.csv", audit.run(figures))):
+        atomic.write_bytes(stage / name, csv_bytes(words.add_note_texts(frame)), durable=False)
+    run.log("build: metrics.csv, audit.csv")
+
+
+def write_indexes(run: Run, stage: Path) -> None:
+    """Each due index.html: its edition's entries, and the other language's for the language switch."""
+    from eastwest import render, words
+
+    for lang in run.plan.editions:
+        index = f"{edition_prefix(lang)}index.html"
+        if index in run.final_todo:
+            others = [other for other in words.LANGS if other != lang]
+            page = render.index_html(
+                index_entries(run.plan, run.data_dir, lang),
+                lang=lang,
+                other_entries=index_entries(run.plan, run.data_dir, others[0]) if others else None,
+            )
+            atomic.write_text(stage / index, page, durable=False)
+            run.log(f"build: {index}")
+
+
+@dataclass
+class Workers:
+    """The processes of one run and the work between them. Executors (one reused kernel each) report
+    every executed notebook on `executed`; it goes at once to the HTML pool and to its edition's PDF
+    process. Once every notebook has run, each PDF process gets its last task (`finish_pdfs`)."""
+
+    run: Run
+    stage: Path
+    context: Any  # multiprocessing's fork context
+    created: str  # the data version date printed in the PDFs
+    executed: Any = field(init=False)  # queue of ("executed", job id, error text or None, seconds) from executors
+    executors: list = field(init=False, default_factory=list)
+    html_pool: Any = field(init=False, default=None)  # a concurrent.futures.ProcessPoolExecutor
+    pdf_pools: dict[str, Any] = field(init=False, default_factory=dict)  # language → its one PDF process
+    by_id: dict[str, Job] = field(init=False)  # the jobs to execute
+    pending: set[str] = field(init=False)  # ids of the jobs not yet executed
+    futures: set = field(init=False, default_factory=set)  # render tasks under way
+    finishing: bool = field(init=False, default=False)  # the PDF processes have been given their last task
+    timings: dict[str, float] = field(init=False, default_factory=dict)  # job id → seconds executing and rendering
+
+    def __post_init__(self) -> None:
+        self.executed = self.context.Queue()
+        self.by_id = {job.id: job for job in self.run.todo}
+        self.pending = set(self.by_id)
+
+    @property
+    def runtime_cache(self) -> str:  # where the Vega runtime is kept (see warm_up)
+        return str(self.run.build_dir)
+
+    def start_executors(self) -> None:
+        """Fork `jobs` executors (fewer if there are fewer notebooks) sharing one work queue, longest
+        notebook first (by the previous build's times), so the longest report does not start last."""
+        run = self.run
+        if not run.todo:
+            return
+        log_path = run.build_dir / "kernels.log"
         log_path.parent.mkdir(parents=True, exist_ok=True)
         log_path.write_text("", encoding="utf-8")
-        # Longest first (by the previous build's times), so the longest report does not start last.
-        durations = read_timings(reports / BUILD_DIR_NAME)
-        work = context.Queue()
-        for job in sorted(todo, key=lambda job: -durations.get(job.id, 0.0)):
+        durations = read_timings(run.build_dir)
+        count = max(1, min(run.jobs, len(run.todo)))
+        work = self.context.Queue()
+        for job in sorted(run.todo, key=lambda job: -durations.get(job.id, 0.0)):
             work.put(job)
         for _ in range(count):
             work.put(None)
         for _ in range(count):
-            process = context.Process(
-                target=executor,
-                args=(work, str(root), str(stage), kernel, queue, str(log_path), os.getpid()),
-                daemon=True,
-            )
+            arguments = (work, str(run.root), str(self.stage), run.kernel, self.executed, str(log_path), os.getpid())
+            process = self.context.Process(target=executor, args=arguments, daemon=True)
             process.start()
-            executors.append(process)
-        log(f"build: running {len(todo)} notebook(s) in {count} kernel(s)")
-    pool = None
-    pools: list = []
-    timings: dict[str, float] = {}
-    try:
-        if tables_todo:
-            from eastwest import audit, dataset, metrics
+            self.executors.append(process)
+        run.log(f"build: running {len(run.todo)} notebook(s) in {count} kernel(s)")
 
-            if figures is None:
-                figures = dataset.load_figures(data_dir)
-            from eastwest import words
+    def start_render_processes(self) -> None:
+        """Warm rendering up in this process, then fork the render processes, which inherit it: HTML in
+        `jobs - 1` processes; per edition, every PDF and its report.pdf (from the same laid-out pages) in
+        one process, so the two editions' layouts proceed side by side."""
+        from concurrent.futures import ProcessPoolExecutor
 
-            for name, frame in (("metrics.csv", metrics.compute(figures)), ("audit.csv", audit.run(figures))):
-                atomic.write_bytes(stage / name, csv_bytes(words.add_note_texts(frame)), durable=False)
-            log("build: metrics.csv, audit.csv")
-        if not todo and not final_todo:
-            return 0
-        from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+        from eastwest import render
 
-        from eastwest import render, words
+        warm_up(render, self.runtime_cache)
 
-        runtime_cache = str(reports / BUILD_DIR_NAME)
-        warm_up(render, runtime_cache)
-        # HTML in `jobs - 1` processes; per edition, every PDF and its report.pdf (from the same laid-out
-        # pages) in one process, so the two editions' layouts proceed side by side.
-        pool = ProcessPoolExecutor(
-            max_workers=max(1, jobs - 1), mp_context=context, initializer=_render_init, initargs=(os.getpid(),)
-        )
-        pdf_pools = {
-            lang: ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_render_init,
-                                      initargs=(os.getpid(),))
-            for lang in plan.editions
-        }  # fmt: skip
-        pools.extend(pdf_pools.values())
-        by_name = {job.id: job for job in todo}
-        pending_exec = set(by_name)
-        futures = set()
-        finished = False
-        while pending_exec or futures or not finished:
-            if not pending_exec and not finished:
-                for lang, pdf_pool in pdf_pools.items():
-                    combined = [(lang, plan.edition(lang))] if f"{edition_prefix(lang)}report.pdf" in final_todo else []
-                    futures.add(pdf_pool.submit(finish_pdfs, combined, str(reports), str(stage), created))
-                finished = True
-            while True:  # hand every executed notebook to the render processes
-                try:
-                    step, name, error, seconds = queue.get_nowait()
-                except Empty:
-                    break
-                if error:
-                    log(error)
-                    log("build: failed; reports/ left as it was")
-                    return 1
-                pending_exec.discard(name)
-                timings[name] = seconds
-                log(f"build: executed {name} ({seconds:.1f} s)")
-                futures.add(pdf_pools[by_name[name].lang].submit(pdf_job, by_name[name], str(stage), created))
-                futures.add(pool.submit(html_job, by_name[name], str(stage), runtime_cache))
-            if futures:
-                done, futures = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in done:
-                    output, error, seconds = future.result()
-                    if error:
-                        log(error)
-                        log("build: failed; reports/ left as it was")
-                        return 1
-                    log(f"build: rendered {output} ({seconds:.1f} s)")
-                    name = output.rsplit(".", 1)[0]
-                    if name in timings:
-                        timings[name] += seconds
-            elif pending_exec:
+        def pool(workers: int) -> ProcessPoolExecutor:
+            return ProcessPoolExecutor(
+                max_workers=workers, mp_context=self.context, initializer=_render_init, initargs=(os.getpid(),)
+            )
+
+        self.html_pool = pool(max(1, self.run.jobs - 1))
+        self.pdf_pools = {lang: pool(1) for lang in self.run.plan.editions}
+
+    def render_as_executed(self) -> None:
+        """Until every notebook is executed and every render task done: hand each executed notebook to
+        the render processes, collect what they finish. Raises RunFailed at the first failure."""
+        while self.pending or self.futures or not self.finishing:
+            if not self.pending and not self.finishing:
+                self.submit_last_pdf_tasks()
+            self.hand_over_executed()
+            if self.futures:
+                self.collect_rendered()
+            elif self.pending:
                 time.sleep(0.05)
-            if pending_exec and not any(p.is_alive() for p in executors) and queue.empty():
-                codes = ", ".join(str(p.exitcode) for p in executors)
-                log(
-                    f"build: a notebook process stopped unexpectedly (exit codes {codes}); the kernels' messages are "
-                    "in reports/.build/kernels.log; reports/ left as it was"
-                )
-                return 1
-        for lang in plan.editions:
-            index = f"{edition_prefix(lang)}index.html"
-            if index in final_todo:
-                others = [other for other in words.LANGS if other != lang]
-                page = render.index_html(
-                    index_entries(plan, data_dir, lang),
-                    lang=lang,
-                    other_entries=index_entries(plan, data_dir, others[0]) if others else None,
-                )
-                atomic.write_text(stage / index, page, durable=False)
-                log(f"build: {index}")
-        if timings:
-            write_timings(reports / BUILD_DIR_NAME, timings)
-    finally:
-        for process in executors:
+            self.check_executors_alive()
+
+    def submit_last_pdf_tasks(self) -> None:
+        """Each PDF process's last task: its edition's report.pdf if due, then waiting for its PDF writers."""
+        run = self.run
+        for lang, pdf_pool in self.pdf_pools.items():
+            combined = [(lang, run.plan.edition(lang))] if f"{edition_prefix(lang)}report.pdf" in run.final_todo else []
+            self.futures.add(pdf_pool.submit(finish_pdfs, combined, str(run.reports), str(self.stage), self.created))
+        self.finishing = True
+
+    def hand_over_executed(self) -> None:
+        """Every notebook executed since the last look goes to its edition's PDF process and the HTML pool."""
+        while True:
+            try:
+                _, name, error, seconds = self.executed.get_nowait()
+            except Empty:
+                return
+            if error:
+                raise RunFailed(error, FAILED)
+            self.pending.discard(name)
+            self.timings[name] = seconds
+            self.run.log(f"build: executed {name} ({seconds:.1f} s)")
+            job, stage = self.by_id[name], str(self.stage)
+            self.futures.add(self.pdf_pools[job.lang].submit(pdf_job, job, stage, self.created))
+            self.futures.add(self.html_pool.submit(html_job, job, stage, self.runtime_cache))
+
+    def collect_rendered(self) -> None:
+        """Wait up to 0.2 s for render tasks to finish; log each, adding its time to its report's."""
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        done, self.futures = wait(self.futures, timeout=0.2, return_when=FIRST_COMPLETED)
+        for future in done:
+            output, error, seconds = future.result()
+            if error:
+                raise RunFailed(error, FAILED)
+            self.run.log(f"build: rendered {output} ({seconds:.1f} s)")
+            name = output.rsplit(".", 1)[0]
+            if name in self.timings:
+                self.timings[name] += seconds
+
+    def check_executors_alive(self) -> None:
+        """RunFailed when notebooks are still to run but every executor is gone (killed, out of memory)."""
+        if self.pending and not any(process.is_alive() for process in self.executors) and self.executed.empty():
+            codes = ", ".join(str(process.exitcode) for process in self.executors)
+            raise RunFailed(
+                f"build: a notebook process stopped unexpectedly (exit codes {codes}); the kernels' messages are "
+                "in reports/.build/kernels.log; reports/ left as it was"
+            )
+
+    def stop(self) -> None:
+        """End every process of the run, whether it finished, failed or was interrupted."""
+        for process in self.executors:
             if process.is_alive():
                 process.terminate()
-        for each in ([pool] if pool is not None else []) + pools:
-            for process in list((getattr(each, "_processes", None) or {}).values()):
+        pools = ([self.html_pool] if self.html_pool is not None else []) + list(self.pdf_pools.values())
+        for pool in pools:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
                 if process.is_alive():
                     process.terminate()
-            each.shutdown(wait=True, cancel_futures=True)
-        for process in executors:
+            pool.shutdown(wait=True, cancel_futures=True)
+        for process in self.executors:
             process.join(timeout=10)
             if process.is_alive():
                 process.kill()
-    return 0
 
 
 def read_timings(build_dir: Path) -> dict[str, float]:
@@ -1126,20 +1257,15 @@ def _load_executed(job: Job, reports: Path, stage: Path):
     return nbformat.read(path, as_version=4)
 
 
-# What each index lists after the reports, worded by the messages page.index.* (eastwest/messages);
-# these texts stand in for a message that is missing.
-def _index_text(key: str, lang: str) -> str:
-    from eastwest import words
-
-    return words.text(key, lang)
-
-
 def index_entries(plan: Plan, data_dir: Path, lang: str) -> list[dict[str, str]]:
     """What the index of edition `lang` lists, with links relative to it: every report (web page and
-    PDF), then the combined PDF and the two tables (one copy, at the top of reports/)."""
-    with open(Path(data_dir) / "scopes.csv", encoding="utf-8-sig", newline="") as handle:
-        column = f"description_{lang}" if lang != "en" else "description"
-        descriptions = {row["id"]: row.get(column) or row.get("description") or "" for row in csv.DictReader(handle)}
+    PDF), then the combined PDF and the two tables (one copy, at the top of reports/), the last three
+    worded by the messages page.index.* (eastwest/messages)."""
+    from eastwest import words
+
+    column = f"description_{lang}" if lang != "en" else "description"
+    rows = read_validated_table(Path(data_dir) / "scopes.csv", "id").rows
+    descriptions = {row["id"]: row.get(column) or row.get("description") or "" for row in rows}
     entries = []
     for job in (job for job in plan.listed if job.lang == lang):
         entry = {"title": job.title, "html": f"{job.name}.html", "pdf": f"{job.name}.pdf"}
@@ -1147,13 +1273,13 @@ def index_entries(plan: Plan, data_dir: Path, lang: str) -> list[dict[str, str]]
             entry["description"] = descriptions[job.parameters["scope"]]
         entries.append(entry)
     up = "../" * edition_prefix(lang).count("/")
-    entries.append({"title": _index_text("page.index.combined", lang), "pdf": "report.pdf"})
+    entries.append({"title": words.text("page.index.combined", lang), "pdf": "report.pdf"})
     for table in ("metrics", "audit"):
         entries.append(
             {
-                "title": _index_text(f"page.index.{table}", lang),
+                "title": words.text(f"page.index.{table}", lang),
                 "csv": f"{up}{table}.csv",
-                "description": _index_text(f"page.index.{table}_about", lang),
+                "description": words.text(f"page.index.{table}_about", lang),
             }
         )
     return entries

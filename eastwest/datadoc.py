@@ -8,13 +8,16 @@ corrections and flags from data/figures.csv, so the README cannot drift from the
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 from eastwest import paths
+from eastwest.csvfile import NO_COLUMN, Problem, display_name, header_problems, read_table
+
+# The columns of figures.csv that the README is made from.
+FIGURE_COLUMNS_USED = ["id", "seed", "printed", "value", "status", "note"]
 
 HOW_TO_ADD = """\
 ## How to add a figure
@@ -62,9 +65,32 @@ def _cell(text: object) -> str:
     return str(text).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip()
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return list(csv.DictReader(handle))
+class DataProblems(Exception):
+    """The tables cannot be documented as they are; `problems` says why, each as FILE:ROW: COLUMN: message."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+def _read_tables(data_dir: Path, package: dict) -> dict[str, list[dict[str, str]]]:
+    """Resource name → its rows, each table read by `csvfile.read_table`; DataProblems if any has a problem."""
+    problems: list[Problem] = []
+    tables = {}
+    for resource in package["resources"]:
+        path = data_dir / resource["path"]
+        try:
+            table = read_table(path)
+        except OSError as error:  # e.g. not readable by this user (a missing file is one of the table's problems)
+            problems.append(Problem(display_name(path), 1, NO_COLUMN, f"cannot be read ({error.strerror or error})"))
+            continue
+        problems += table.problems
+        if resource["name"] == "figures" and table.header:
+            problems += header_problems(table, FIGURE_COLUMNS_USED, extra_allowed=True)
+        tables[resource["name"]] = table.rows
+    if problems:
+        raise DataProblems(problems)
+    return tables
 
 
 def _example(rows: list[dict[str, str]], column: str) -> str:
@@ -122,9 +148,11 @@ def _linked_summary(figures: list[dict[str, str]], linked: list[dict[str, str]])
     return text
 
 
-def render(data_dir: Path = paths.DATA) -> str:
+def render(data_dir: Path | None = None) -> str:
+    """The README of `data_dir` (default data/); DataProblems when a table cannot be read."""
+    data_dir = Path(data_dir) if data_dir is not None else paths.DATA
     package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
-    tables = {res["name"]: _read_csv(data_dir / res["path"]) for res in package["resources"]}
+    tables = _read_tables(data_dir, package)
     figures = tables.get("figures", [])
 
     out = [
@@ -193,7 +221,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if data/README.md is out of date")
     args = parser.parse_args(argv)
     target = paths.DATA / "README.md"
-    text = render()
+    try:
+        text = render()
+    except DataProblems as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"datadoc: {len(error.problems)} problem(s) in the data, so {paths.relative(target)} was not "
+            f"{'checked' if args.check else 'written'}; fix them (`make validate` names each problem)",
+            file=sys.stderr,
+        )
+        return 1
     if args.check:
         if not target.exists() or target.read_text(encoding="utf-8") != text:
             print("data/README.md is out of date: run `python -m eastwest.datadoc`", file=sys.stderr)

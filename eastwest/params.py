@@ -16,11 +16,12 @@ catch a mistyped name such as `make report SCOPES=x` or `make report scope=x`.
 from __future__ import annotations
 
 import ast
-import csv
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from eastwest.csvfile import display_name, read_table
 
 # make variables the product rules understand (PYTHON_SYS belongs to the set-up rules).
 MAKE_VARIABLES = {
@@ -73,26 +74,32 @@ def notebook_parameters(path: Path) -> dict[str, str]:
 
 
 def read_ids(csv_path: Path, column: str) -> list[str]:
-    """Values of one column of a CSV file, in file order, without duplicates (csv module only)."""
-    from eastwest import paths
+    """Values of one column of a CSV file (read by `csvfile.read_table`), in file order, stripped, without
+    duplicates or empty values.
 
-    seen: dict[str, None] = {}
+    A header without data rows holds no ids. Any other problem of the file (missing, not UTF-8, a record
+    cut off or with the wrong number of fields, a blank line), or a header without `column`, is a
+    TableError naming the file and the line: the ids read so far could be incomplete.
+    """
     try:
-        with open(csv_path, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            if column not in (reader.fieldnames or []):
-                raise TableError(
-                    f"{paths.relative(csv_path)}: its header has no {column!r} column, so the ids cannot be read; "
-                    "fix the file (`make validate` names each problem)"
-                )
-            for row in reader:
-                value = (row.get(column) or "").strip()
-                if value:
-                    seen.setdefault(value, None)
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise TableError(f"{paths.relative(csv_path)}: cannot be read ({reason}); fix or restore the file") from None
-    return list(seen)
+        table = read_table(csv_path)
+    except OSError as error:  # e.g. not readable by this user (a missing file is one of the table's problems)
+        raise TableError(_cannot_read(display_name(csv_path), error.strerror or str(error))) from None
+    header_only = bool(table.header) and not table.record_lines
+    if table.problems and not header_only:
+        problem = table.problems[0]
+        where = f"line {problem.row}: " if table.header else ""  # a problem of the whole file has no line
+        raise TableError(_cannot_read(table.name, where + problem.message))
+    if column not in table.header:
+        raise TableError(
+            f"{table.name}: its header has no {column!r} column, so the ids cannot be read; "
+            "fix the file (`make validate` names each problem)"
+        )
+    return list(dict.fromkeys(value for row in table.rows if (value := row[column].strip())))
+
+
+def _cannot_read(name: str, reason: str) -> str:
+    return f"{name}: cannot be read ({reason}); fix or restore the file (`make validate` names each problem)"
 
 
 def scopes_with_figures(data_dir: Path) -> list[str]:

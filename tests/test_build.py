@@ -767,6 +767,46 @@ def test_a_kernel_bound_to_another_checkout_is_refused_with_what_to_do(tmp_path:
     build.check_kernel("eastwest")  # the real one names this interpreter
 
 
+def _data_folder(tmp_path: Path, **tables: bytes) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, content in tables.items():
+        (data / f"{name}.csv").write_bytes(content)
+    return data
+
+
+@pytest.mark.parametrize("read", ["scope_titles", "index_entries"])
+def test_a_scopes_table_changed_after_validation_stops_the_build_naming_file_and_line(tmp_path: Path, read: str):
+    from eastwest import build
+
+    data = _data_folder(tmp_path, scopes=b'id,title_en\nnational,"National\n')
+    plan = build.Plan(jobs=[], partial=False, keys={})
+    call = {
+        "scope_titles": lambda: build.scope_titles(data),
+        "index_entries": lambda: build.index_entries(plan, data, "en"),
+    }
+    with pytest.raises(build.BuildError, match=r"scopes\.csv:2: -: record cut off or badly quoted .* — fix the file"):
+        call[read]()
+    (data / "scopes.csv").unlink()
+    with pytest.raises(build.BuildError, match=r"scopes\.csv:1: -: file is missing — fix the file"):
+        call[read]()
+    (data / "scopes.csv").write_bytes(b"ident,title_en\nnational,National\n")
+    with pytest.raises(build.BuildError, match=r"scopes\.csv:1: id: required column is missing from the header"):
+        call[read]()
+
+
+def test_figures_are_grouped_by_scope_through_a_bom_and_crlf(tmp_path: Path):
+    from eastwest import build
+
+    data = _data_folder(tmp_path, figures=b"\xef\xbb\xbfid,scope,seed\r\n1,a,x.txt\r\n2,b,y.txt\r\n3,a,z.txt\r\n")
+    header, groups = build.figures_by_scope(data)
+    assert header == ["id", "scope", "seed"]
+    assert groups == {"a": [["1", "a", "x.txt"], ["3", "a", "z.txt"]], "b": [["2", "b", "y.txt"]]}
+    (data / "figures.csv").write_bytes(b"id,scope,seed\n1,a,x.txt\n2,b\n")
+    with pytest.raises(build.BuildError, match=r"figures\.csv:3: -: has 2 fields, the header has 3"):
+        build.figures_by_scope(data)
+
+
 # ---- what a reader of the built PDFs sees ---------------------------------------------------------
 
 INTERNAL_NAME = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")

@@ -140,3 +140,33 @@ def test_an_edition_is_one_of_the_languages_and_named_when_unknown():
     assert params.edition_from_make({"EASTWEST_EDITION": "zh", "MAKEFLAGS": " -- EDITION=zh"}) == "zh"
     with pytest.raises(params.ParamError, match=r"'edition' \(did you mean EDITION\?\)"):
         params.scope_from_make({"MAKEFLAGS": " -- edition=zh"})
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b'id,title_en\nnational,"National\n', "line 2: record cut off or badly quoted"),
+        (b"id,title_en\nnational,National,extra\n", "line 2: has 3 fields, the header has 2"),
+        (b"id,title_en\nnational,National\n\ntianjin-assisted,Tianjin\n", "line 3: blank line"),
+        (b"", "file is empty"),
+        (None, "file is missing"),
+    ],
+)
+def test_a_scopes_table_that_cannot_be_read_whole_is_named_with_the_line(data_dir: Path, content, reason: str):
+    # Ids read from part of a file could be incomplete: the file and the line say what is wrong instead.
+    path = data_dir / "scopes.csv"
+    if content is None:
+        path.unlink()
+    else:
+        path.write_bytes(content)
+    with pytest.raises(params.TableError) as caught:
+        params.check_scope("national", data_dir)
+    message = str(caught.value)
+    assert f"scopes.csv: cannot be read ({reason}" in message, message
+    assert "fix or restore the file" in message
+
+
+def test_ids_are_read_through_a_bom_and_crlf_line_ends(data_dir: Path):
+    (data_dir / "scopes.csv").write_bytes(b"\xef\xbb\xbfid,title_en\r\nnational,National\r\n tianjin-assisted ,T\r\n")
+    assert params.read_ids(data_dir / "scopes.csv", "id") == ["national", "tianjin-assisted"]
+    assert params.scopes_with_figures(data_dir) == ["national", "tianjin-assisted"]
